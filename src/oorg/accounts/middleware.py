@@ -1,0 +1,34 @@
+"""Ties a Django login to a UserSession row: revoked, idle or too-old sessions are signed out."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib.auth import logout
+from django.utils import timezone
+
+from .models import UserSession
+
+SESSION_KEY = "oorg_sid"
+LAST_SEEN_PRECISION = timedelta(seconds=60)
+
+
+class UserSessionMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.user_session = None
+        if request.path_info.startswith(("/api/", "/static/", "/healthz")):
+            return self.get_response(request)  # the API authenticates by token, not by cookie
+        user = request.user
+        if user.is_authenticated:
+            public_id = request.session.get(SESSION_KEY)
+            row = UserSession.objects.filter(public_id=public_id, user=user).first() if public_id else None
+            now = timezone.now()
+            if row is None or not row.is_live(now):
+                logout(request)
+            else:
+                if now - row.last_seen_at > LAST_SEEN_PRECISION:
+                    UserSession.objects.filter(pk=row.pk).update(last_seen_at=now)
+                request.user_session = row
+        return self.get_response(request)

@@ -1,0 +1,91 @@
+from datetime import datetime
+
+from ninja import Schema
+from pydantic import Field
+
+from oorg.core.schemas import Email, UserOut, WorkspaceOut
+
+
+class SignupIn(Schema):
+    email: Email
+    password: str = Field(min_length=1, max_length=4096)
+    full_name: str = Field(min_length=1, max_length=150)
+    workspace_name: str = Field(min_length=1, max_length=120)
+
+
+class SignupOut(Schema):
+    user: UserOut
+    workspace: WorkspaceOut
+
+
+class VerifyEmailIn(Schema):
+    email: Email
+    code: str = Field(min_length=1, max_length=12)
+
+
+class EmailIn(Schema):
+    email: Email
+
+
+class TokenIn(Schema):
+    email: Email
+    password: str = Field(min_length=1, max_length=4096)
+    workspace: str | None = Field(default=None, max_length=60)
+    name: str | None = Field(default=None, max_length=80)
+    otp: str | None = Field(default=None, max_length=20)
+
+
+class NewTokenIn(Schema):
+    name: str = Field(min_length=1, max_length=80)
+    expires_in_days: int | None = None
+
+
+class NewTokenOut(Schema):
+    id: int
+    name: str
+    token: str
+    expires_at: datetime
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    expires_at: datetime
+    last_used_at: datetime | None
+
+
+class PasswordResetConfirmIn(Schema):
+    email: Email
+    code: str = Field(min_length=1, max_length=12)
+    new_password: str = Field(min_length=1, max_length=4096)
+
+
+class SessionOut(Schema):
+    id: int
+    device: str
+    ip_address: str | None
+    created_at: datetime
+    last_seen_at: datetime
+
+
+class TwoFactorSetupOut(Schema):
+    secret: str
+    otpauth_uri: str
+
+
+class CodeIn(Schema):
+    code: str = Field(min_length=1, max_length=12)
+
+
+class RecoveryCodesOut(Schema):
+    recovery_codes: list[str]
+
+
+class PasswordIn(Schema):
+    password: str = Field(min_length=1, max_length=4096)
+
+
+class DetailOut(Schema):
+    detail: str

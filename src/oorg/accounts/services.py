@@ -1,0 +1,471 @@
+"""Accounts: signup, email verification, sign-in, two-factor, password reset, sessions, API tokens.
+
+Every write and rule lives here; the API (accounts/api.py) and the pages (web/views) call these.
+"""
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+import pyotp
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from oorg.core import audit, mail
+from oorg.core.crypto import constant_time_equal, decrypt, encrypt, hash_code, numeric_code
+from oorg.core.errors import (
+    AuthenticationFailed,
+    Conflict,
+    DomainError,
+    NotFound,
+    PermissionDenied,
+    Throttled,
+    ValidationFailed,
+)
+from oorg.core.models import Membership
+from oorg.core.ratelimit import hit
+from oorg.core.selectors import memberships_of
+from oorg.core.tenancy import workspace_scope
+from oorg.core import request_context
+from oorg.web.policies import PRIVACY_POLICY_VERSION, TERMS_VERSION
+
+from .models import ApiToken, EmailCode, LoginAttempt, RecoveryCode, User, UserSession
+
+CODE_LIFETIME = timedelta(minutes=10)
+CODE_MAX_TRIES = 5
+SIGNIN_WINDOW = timedelta(minutes=15)
+SIGNIN_MAX_FAILURES_PER_ACCOUNT = 5
+SIGNIN_MAX_FAILURES_PER_IP = 20
+RESEND_LIMITS = [(1, timedelta(seconds=60)), (5, timedelta(hours=1))]
+RECOVERY_CODE_COUNT = 10
+
+
+class InvalidCode(DomainError):
+    status = 400
+    code = "invalid_code"
+    message = "That code is wrong or has expired. Request a new one if needed."
+
+
+class EmailNotVerified(DomainError):
+    status = 403
+    code = "email_not_verified"
+    message = "Verify your email address first: enter the 6-digit code we sent you."
+
+
+class SecondFactorRequired(DomainError):
+    status = 401
+    code = "otp_required"
+    message = "Enter the code from your authenticator app (or a recovery code)."
+
+
+class TwoFactorSetupRequired(DomainError):
+    status = 403
+    code = "two_factor_setup_required"
+    message = "This workspace requires two-factor sign-in. Set it up first."
+
+
+# --- passwords ---------------------------------------------------------------------------
+
+
+def check_new_password(password: str, user: User | None = None, *, field: str = "password") -> None:
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as e:
+        raise ValidationFailed(" ".join(e.messages), field=field) from None
+
+
+# --- email codes ------------------------------------------------------------------------
+
+
+def _issue_code(user: User, purpose: str) -> str:
+    code = numeric_code()
+    now = timezone.now()
+    # A new code replaces any earlier one of the same purpose.
+    EmailCode.objects.filter(user=user, purpose=purpose, used_at__isnull=True).update(used_at=now)
+    EmailCode.objects.create(
+        user=user, purpose=purpose, code_hash=hash_code(f"{purpose}:{user.pk}:{code}"),
+        created_at=now, expires_at=now + CODE_LIFETIME,
+    )
+    return code
+
+
+def _consume_code(user: User | None, purpose: str, code: str) -> None:
+    """Accept the newest live code or raise InvalidCode; a wrong try counts, the 5th burns the code."""
+    now = timezone.now()
+    with transaction.atomic():
+        pending = None
+        if user is not None:
+            pending = (
+                EmailCode.objects.select_for_update()
+                .filter(user=user, purpose=purpose, used_at__isnull=True, expires_at__gt=now)
+                .order_by("-created_at")
+                .first()
+            )
+        if pending is None:
+            raise InvalidCode()
+        if not constant_time_equal(pending.code_hash, hash_code(f"{purpose}:{user.pk}:{code.strip()}")):
+            pending.failed_attempts += 1
+            if pending.failed_attempts >= CODE_MAX_TRIES:
+                pending.used_at = now
+            pending.save(update_fields=["failed_attempts", "used_at"])
+            burned = pending.used_at is not None  # raised below, after the counted try commits
+        else:
+            pending.used_at = now
+            pending.save(update_fields=["used_at"])
+            return
+    raise InvalidCode(
+        "Too many wrong tries: that code no longer works. Request a new one." if burned else None, field="code"
+    )
+
+
+def _send_verification(user: User) -> None:
+    code = _issue_code(user, EmailCode.Purpose.VERIFY_EMAIL)
+    mail.send(
+        user.email,
+        f"Your OORG verification code: {code}",
+        f"Hello {user.full_name},\n\nYour OORG verification code is {code}.\n"
+        f"It is valid for 10 minutes. Enter it at {settings.BASE_URL}/verify\n\n"
+        "If you did not sign up for OORG, ignore this email.\n",
+    )
+
+
+# --- signup and verification ---------------------------------------------------------------
+
+
+def sign_up(*, email: str, password: str, full_name: str, workspace_name: str):
+    """Create an unverified user, their workspace (they own it) and send the 6-digit code."""
+    from oorg.core.services import create_workspace
+
+    email = email.strip().lower()
+    full_name = full_name.strip()
+    if not full_name:
+        raise ValidationFailed("Enter your full name.", field="full_name")
+    if not workspace_name.strip():
+        raise ValidationFailed("Enter a workspace name.", field="workspace_name")
+    check_new_password(password, User(email=email, full_name=full_name))
+    if User.objects.filter(email__iexact=email).exists():
+        raise Conflict("An account with this email already exists. Sign in instead.", field="email")
+    try:
+        with transaction.atomic():
+            now = timezone.now()
+            user = User.objects.create_user(
+                email, password, full_name=full_name,
+                accepted_privacy_version=PRIVACY_POLICY_VERSION, accepted_terms_version=TERMS_VERSION,
+                accepted_policies_at=now,
+            )
+            workspace = create_workspace(user, name=workspace_name.strip())
+            with workspace_scope(workspace):
+                audit.record(None, "account.signed_up", user, workspace=workspace, user=user,
+                             privacy_version=PRIVACY_POLICY_VERSION, terms_version=TERMS_VERSION)
+            _send_verification(user)
+    except IntegrityError:
+        raise Conflict("An account with this email already exists. Sign in instead.", field="email") from None
+    return user, workspace
+
+
+def verify_email(*, email: str, code: str) -> User:
+    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    if user is not None and user.email_verified:
+        return user  # a repeated submit of a good code is not an error
+    _consume_code(user, EmailCode.Purpose.VERIFY_EMAIL, code)
+    user.email_verified_at = timezone.now()
+    user.save(update_fields=["email_verified_at"])
+    for m in memberships_of(user):
+        audit.record(None, "account.email_verified", user, workspace=m.workspace, user=user)
+    return user
+
+
+def resend_verification(*, email: str) -> None:
+    """Always succeeds quietly for unknown or verified emails; throttled per address."""
+    hit("verify-resend", email.strip(), limits=RESEND_LIMITS)
+    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    if user is not None and not user.email_verified:
+        with transaction.atomic():
+            _send_verification(user)
+
+
+# --- sign-in ---------------------------------------------------------------------------------
+
+
+def _recent_failures(**filters) -> int:
+    since = timezone.now() - SIGNIN_WINDOW
+    last_success = (
+        LoginAttempt.objects.filter(succeeded=True, at__gt=since, **filters).order_by("-at").values_list("at", flat=True).first()
+    )
+    failures = LoginAttempt.objects.filter(succeeded=False, at__gt=last_success or since, **filters)
+    return failures.count()
+
+
+def _audit_account(user: User | None, action: str, *, email: str, **data) -> None:
+    """Account events go into every workspace the user belongs to (admins see their members' sign-ins)."""
+    workspaces = [m.workspace for m in memberships_of(user)] if user is not None else []
+    for workspace in workspaces or [None]:
+        audit.record(None, action, user, workspace=workspace, user=user, actor_label=email, **data)
+
+
+def check_password(*, email: str, password: str) -> User:
+    """The first step of every sign-in. Same error for an unknown email and a wrong password;
+    429 after 5 failures for the account or 20 from the IP within 15 minutes, even with the right password."""
+    email = email.strip().lower()
+    ip = request_context.client_ip.get()
+    if _recent_failures(email=email) >= SIGNIN_MAX_FAILURES_PER_ACCOUNT or (
+        ip and _recent_failures(ip_address=ip) >= SIGNIN_MAX_FAILURES_PER_IP
+    ):
+        raise Throttled("Too many failed sign-in attempts. Wait 15 minutes and try again.", retry_after=900)
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        User(email=email).set_password(password)  # same work as a real check, so timing tells nothing
+        ok = False
+    else:
+        ok = user.check_password(password) and user.is_active
+    LoginAttempt.objects.create(email=email, ip_address=ip, succeeded=ok)
+    if not ok:
+        _audit_account(user, "auth.signin_failed", email=email, reason="bad_credentials")
+        raise AuthenticationFailed("Email or password is incorrect.")
+    return user
+
+
+def check_second_factor(user: User, otp: str | None) -> None:
+    """Raise unless `otp` is a fresh TOTP code or an unused recovery code (then spent)."""
+    if not user.two_factor_enabled:
+        return
+    if not otp:
+        raise SecondFactorRequired(field="otp")
+    otp = otp.strip().replace(" ", "")
+    totp = pyotp.TOTP(decrypt(user.totp_secret_encrypted))
+    now = timezone.now()
+    if otp.isdigit() and len(otp) == 6:
+        for offset in (-1, 0, 1):  # one step of clock drift either way
+            at = now + timedelta(seconds=30 * offset)
+            step = totp.timecode(at)
+            if constant_time_equal(totp.at(at), otp) and (user.totp_last_step or 0) < step:
+                User.objects.filter(pk=user.pk).update(totp_last_step=step)
+                user.totp_last_step = step
+                return
+    else:
+        spent = RecoveryCode.objects.filter(
+            user=user, used_at__isnull=True, code_hash=hash_code(f"recovery:{user.pk}:{otp.lower()}")
+        ).update(used_at=now)
+        if spent:
+            _audit_account(user, "auth.recovery_code_used", email=user.email)
+            return
+    LoginAttempt.objects.create(email=user.email, ip_address=request_context.client_ip.get(), succeeded=False)
+    _audit_account(user, "auth.signin_failed", email=user.email, reason="bad_second_factor")
+    raise AuthenticationFailed("That two-factor code is not valid.", field="otp")
+
+
+def record_signin(user: User, *, method: str) -> None:
+    user.last_login = timezone.now()
+    user.save(update_fields=["last_login"])
+    _audit_account(user, "auth.signed_in", email=user.email, method=method)
+
+
+def workspace_requires_setup(user: User, membership: Membership) -> bool:
+    return membership.workspace.require_two_factor and not user.two_factor_enabled
+
+
+# --- browser sessions ---------------------------------------------------------------------------
+
+
+def start_session(user: User, *, session_key: str = "") -> UserSession:
+    return UserSession.objects.create(
+        public_id=secrets.token_hex(16), user=user, session_key=session_key,
+        ip_address=request_context.client_ip.get(), user_agent=request_context.user_agent.get(),
+        two_factor_passed=user.two_factor_enabled,
+    )
+
+
+def sessions_of(user: User):
+    now = timezone.now()
+    live = UserSession.objects.filter(
+        user=user, revoked_at__isnull=True,
+        last_seen_at__gt=now - timedelta(minutes=settings.SESSION_IDLE_MINUTES),
+        created_at__gt=now - timedelta(hours=settings.SESSION_MAX_HOURS),
+    )
+    return live.order_by("-last_seen_at")
+
+
+def revoke_session(user: User, session_id: int) -> None:
+    updated = UserSession.objects.filter(user=user, pk=session_id, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    if not updated:
+        raise NotFound()
+    _audit_account(user, "auth.session_revoked", email=user.email, session_id=session_id)
+
+
+def revoke_other_sessions(user: User, *, keep_public_id: str | None = None) -> int:
+    sessions = UserSession.objects.filter(user=user, revoked_at__isnull=True)
+    if keep_public_id:
+        sessions = sessions.exclude(public_id=keep_public_id)
+    count = sessions.update(revoked_at=timezone.now())
+    if count:
+        _audit_account(user, "auth.sessions_revoked", email=user.email, count=count)
+    return count
+
+
+# --- API tokens -----------------------------------------------------------------------------------
+
+
+def _pick_membership(user: User, workspace_slug: str | None) -> Membership:
+    memberships = list(memberships_of(user))
+    if workspace_slug:
+        chosen = [m for m in memberships if m.workspace.slug == workspace_slug]
+        if not chosen:
+            raise PermissionDenied("You are not a member of that workspace.", field="workspace")
+        return chosen[0]
+    if len(memberships) == 1:
+        return memberships[0]
+    if not memberships:
+        raise PermissionDenied("You are not a member of any workspace.")
+    slugs = ", ".join(m.workspace.slug for m in memberships)
+    raise ValidationFailed(f"You belong to several workspaces; name one in 'workspace' ({slugs}).", field="workspace")
+
+
+def create_token_by_password(*, email: str, password: str, workspace: str | None = None,
+                             name: str | None = None, otp: str | None = None):
+    """POST /auth/token: password (+ second factor) -> a new API token for one membership."""
+    user = check_password(email=email, password=password)
+    if not user.email_verified:
+        raise EmailNotVerified()
+    membership = _pick_membership(user, workspace)
+    check_second_factor(user, otp)
+    if workspace_requires_setup(user, membership):
+        raise TwoFactorSetupRequired()
+    record_signin(user, method="api_token")
+    return issue_token(user, membership, name=name or "API token")
+
+
+def issue_token(user: User, membership: Membership, *, name: str, days: int | None = None):
+    """Returns (token row, the plaintext token). The plaintext is never stored and shown only now."""
+    if not user.email_verified:
+        raise EmailNotVerified()
+    name = (name or "").strip()
+    if not name or len(name) > 80:
+        raise ValidationFailed("Give the token a name of 1 to 80 characters.", field="name")
+    days = days or settings.API_TOKEN_DAYS
+    if not 1 <= days <= 366:
+        raise ValidationFailed("A token lasts from 1 to 366 days.", field="expires_in_days")
+    secret = "oorg_" + secrets.token_urlsafe(32)
+    with workspace_scope(membership.workspace):
+        token = ApiToken.objects.create(
+            workspace=membership.workspace, membership=membership, user=user, name=name,
+            prefix=secret[:12], token_hash=hash_code(f"token:{secret}"),
+            expires_at=timezone.now() + timedelta(days=days),
+        )
+        audit.record(None, "auth.api_token_created", token, workspace=membership.workspace, user=user, name=name)
+    return token, secret
+
+
+def tokens_of(user: User):
+    """The user's live tokens in the current workspace scope."""
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True, expires_at__gt=timezone.now()).order_by("-created_at")
+
+
+def revoke_token(user: User, token_id: int) -> None:
+    token = tokens_of(user).filter(pk=token_id).first()
+    if token is None:
+        raise NotFound()
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    audit.record(None, "auth.api_token_revoked", token, workspace=token.workspace, user=user, name=token.name)
+
+
+# --- password reset --------------------------------------------------------------------------------
+
+
+def request_password_reset(*, email: str) -> None:
+    """Always quiet: the caller answers 202 whether or not the account exists."""
+    if not hit("password-reset", email.strip(), limits=RESEND_LIMITS, raise_error=False):
+        return
+    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    if user is None:
+        return
+    with transaction.atomic():
+        code = _issue_code(user, EmailCode.Purpose.PASSWORD_RESET)
+        mail.send(
+            user.email,
+            f"Your OORG password reset code: {code}",
+            f"Hello {user.full_name},\n\nSomeone asked to reset the password of your OORG account.\n"
+            f"Your reset code is {code}. It is valid for 10 minutes: {settings.BASE_URL}/reset/confirm\n\n"
+            "If this was not you, ignore this email; your password stays as it is.\n",
+        )
+
+
+def confirm_password_reset(*, email: str, code: str, new_password: str) -> User:
+    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    if user is not None:
+        check_new_password(new_password, user, field="new_password")
+    _consume_code(user, EmailCode.Purpose.PASSWORD_RESET, code)
+    with transaction.atomic():
+        user.set_password(new_password)
+        if not user.email_verified:
+            user.email_verified_at = timezone.now()  # the emailed code proved the address
+        user.save()
+        now = timezone.now()
+        UserSession.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
+        ApiToken.all_workspaces.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
+        _audit_account(user, "auth.password_reset", email=user.email)
+        mail.send(
+            user.email,
+            "Your OORG password was changed",
+            f"Hello {user.full_name},\n\nThe password of your OORG account was just changed with a reset code.\n"
+            "Every signed-in session and API token of yours has been signed out.\n\n"
+            f"If this was not you, reset your password now at {settings.BASE_URL}/reset and contact your workspace admin.\n",
+        )
+    return user
+
+
+# --- two-factor ----------------------------------------------------------------------------------------
+
+
+def begin_two_factor_setup(user: User) -> tuple[str, str]:
+    """A new secret (not active until confirmed by a code). Returns (secret, otpauth URI)."""
+    if user.two_factor_enabled:
+        raise Conflict("Two-factor sign-in is already on. Turn it off first to change devices.", field="two_factor")
+    secret = pyotp.random_base32()
+    user.totp_secret_encrypted = encrypt(secret)
+    user.save(update_fields=["totp_secret_encrypted"])
+    return secret, pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name="OORG")
+
+
+def enable_two_factor(user: User, *, code: str) -> list[str]:
+    """Confirm the secret with a code from the app; returns 10 single-use recovery codes (shown once)."""
+    if user.two_factor_enabled:
+        raise Conflict("Two-factor sign-in is already on.", field="code")
+    if not user.totp_secret_encrypted:
+        raise ValidationFailed("Start the setup first.", field="code")
+    totp = pyotp.TOTP(decrypt(user.totp_secret_encrypted))
+    if not totp.verify((code or "").strip(), valid_window=1):
+        raise InvalidCode("That code does not match. Check the time on your phone and try again.", field="code")
+    codes = [f"{secrets.token_hex(2)}-{secrets.token_hex(2)}-{secrets.token_hex(2)}" for _ in range(RECOVERY_CODE_COUNT)]
+    with transaction.atomic():
+        user.totp_enabled_at = timezone.now()
+        user.totp_last_step = totp.timecode(timezone.now())
+        user.save(update_fields=["totp_enabled_at", "totp_last_step"])
+        RecoveryCode.objects.filter(user=user).delete()
+        RecoveryCode.objects.bulk_create(
+            RecoveryCode(user=user, code_hash=hash_code(f"recovery:{user.pk}:{c}")) for c in codes
+        )
+        UserSession.objects.filter(user=user).update(two_factor_passed=True)
+        _audit_account(user, "auth.two_factor_enabled", email=user.email)
+    return codes
+
+
+def disable_two_factor(user: User, *, password: str) -> None:
+    if not user.check_password(password or ""):
+        raise AuthenticationFailed("Password is incorrect.", field="password")
+    if any(m.workspace.require_two_factor for m in memberships_of(user)):
+        raise Conflict("A workspace you belong to requires two-factor sign-in.", field="two_factor")
+    with transaction.atomic():
+        user.totp_enabled_at = None
+        user.totp_secret_encrypted = ""
+        user.totp_last_step = None
+        user.save(update_fields=["totp_enabled_at", "totp_secret_encrypted", "totp_last_step"])
+        RecoveryCode.objects.filter(user=user).delete()
+        _audit_account(user, "auth.two_factor_disabled", email=user.email)
+
+
+def remaining_recovery_codes(user: User) -> int:
+    return RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()

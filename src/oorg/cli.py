@@ -1,0 +1,164 @@
+"""`oorg`: everything an operator does. Run `oorg --help`."""
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+
+
+def _django():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oorg.settings")
+    import django
+
+    django.setup()
+
+
+def cmd_migrate(args) -> int:
+    _django()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=1)
+    return 0
+
+
+def cmd_demo(args) -> int:
+    _django()
+    from oorg.core.demo import seed_demo
+
+    if args.if_empty:
+        from oorg.core.models import Workspace
+
+        if Workspace.objects.exists():
+            print("Workspaces exist already; demo data not added.")
+            _print_signin(None)
+            return 0
+    _print_signin(seed_demo(progress=print))
+    return 0
+
+
+def _print_signin(people) -> None:
+    from django.conf import settings
+
+    print(f"\nOORG is at {settings.BASE_URL}/")
+    if people:
+        print("Sign in to the demo workspace with any of these (password for all: "
+              f"{people['password']}):")
+        for role, email in people["users"]:
+            print(f"  {role:<7} {email}")
+    print(f"New emails (verification codes, invitations) land in {settings.OUTBOX_DIR}/ unless OORG_SMTP_URL is set.\n")
+
+
+def cmd_audit_verify(args) -> int:
+    _django()
+    from oorg.core import audit
+
+    checked, problems = audit.verify(progress=lambda n: print(f"  checked {n} events...", flush=True))
+    if problems:
+        print(f"Audit log BROKEN after checking {checked} events:")
+        for p in problems:
+            print(f"  - {p}")
+        return 1
+    print(f"Audit log intact: {checked} events, every chain verified.")
+    return 0
+
+
+def cmd_worker(args) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oorg.settings")
+    argv = [sys.executable, "-m", "celery", "-A", "oorg.celery", "worker", "--loglevel", args.loglevel,
+            "--concurrency", str(args.concurrency)]
+    if args.beat:
+        argv.append("--beat")
+    os.execv(sys.executable, argv)
+
+
+def _start_embedded_worker() -> subprocess.Popen | None:
+    from django.conf import settings
+
+    if settings.REDIS_URL or settings.CELERY_TASK_ALWAYS_EAGER:
+        return None  # at scale, `oorg worker` processes run elsewhere
+    print("No OORG_REDIS_URL: running background jobs in an embedded worker (SQLite broker).", flush=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "oorg.celery", "worker", "--loglevel", "warning",
+         "--pool", "solo", "--without-heartbeat", "--without-gossip", "--without-mingle"],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "oorg.settings"},
+    )
+
+
+def cmd_serve(args) -> int:
+    _django()
+    from gunicorn.app.base import BaseApplication
+
+    from oorg.wsgi import application
+
+    class Server(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", f"{args.host}:{args.port}")
+            self.cfg.set("workers", args.workers)
+            self.cfg.set("threads", args.threads)
+            self.cfg.set("accesslog", None)  # our middleware logs one structured line per request
+            self.cfg.set("timeout", 60)
+            self.cfg.set("graceful_timeout", 20)
+
+        def load(self):
+            return application
+
+    worker = _start_embedded_worker()
+    print(f"Serving OORG on http://{args.host}:{args.port}/ ({args.workers} workers). Ctrl+C stops.", flush=True)
+    try:
+        Server().run()
+    finally:
+        if worker is not None:
+            worker.send_signal(signal.SIGTERM)
+            worker.wait(timeout=30)
+    return 0
+
+
+def cmd_manage(args) -> int:
+    _django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["oorg manage", *args.rest])
+    return 0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="oorg", description="Run and operate OORG.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("serve", help="serve the web app and API (gunicorn; runs jobs too when no Redis is set)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=int(os.environ.get("OORG_WEB_WORKERS", "2")))
+    p.add_argument("--threads", type=int, default=1)
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("worker", help="run a Celery worker for background jobs")
+    p.add_argument("--concurrency", type=int, default=2)
+    p.add_argument("--loglevel", default="info")
+    p.add_argument("--beat", action="store_true", help="also run periodic jobs (one such worker only)")
+    p.set_defaults(func=cmd_worker)
+
+    p = sub.add_parser("migrate", help="create or upgrade the database schema")
+    p.set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser("demo", help="create the demo workspace and its users (idempotent)")
+    p.add_argument("--if-empty", action="store_true", help="only when the database has no workspace yet")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("audit", help="audit log tools")
+    audit_sub = p.add_subparsers(dest="audit_command", required=True)
+    v = audit_sub.add_parser("verify", help="prove every audit chain is intact (exit 1 names the first break)")
+    v.set_defaults(func=cmd_audit_verify)
+
+    p = sub.add_parser("manage", help="run a Django management command", add_help=False)
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_manage)
+
+    args = parser.parse_args(argv)
+    return args.func(args) or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

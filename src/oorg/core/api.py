@@ -1,0 +1,97 @@
+from django.db.models import QuerySet
+from ninja import Query, Router, Schema
+
+from . import selectors, services
+from .schemas import (
+    AuditEventOut, InvitationAcceptedOut, InvitationAcceptIn, InvitationIn, InvitationOut, MemberOut,
+    MemberPatch, MeOut, MyWorkspaceOut, WorkspaceOut, WorkspacePatch,
+)
+
+router = Router(tags=["workspace"])
+
+
+class Page(Schema):
+    limit: int = 50
+    offset: int = 0
+
+
+def paginate(queryset: QuerySet, page: Page) -> dict:
+    from .errors import ValidationFailed
+
+    if not 1 <= page.limit <= 500:
+        raise ValidationFailed("limit must be between 1 and 500.", field="limit")
+    if page.offset < 0:
+        raise ValidationFailed("offset must be 0 or more.", field="offset")
+    return {"items": list(queryset[page.offset : page.offset + page.limit]), "count": queryset.count()}
+
+
+def list_of(schema):
+    return type(f"{schema.__name__}List", (Schema,), {"__annotations__": {"items": list[schema], "count": int}})
+
+
+def user_out(user) -> dict:
+    return {"id": user.pk, "email": user.email, "full_name": user.full_name, "email_verified": user.email_verified}
+
+
+@router.get("/me", response=MeOut, summary="Who the token belongs to")
+def me(request):
+    a = request.actor
+    return {"user": user_out(a.user), "workspace": a.workspace, "role": a.role,
+            "two_factor_enabled": a.user.two_factor_enabled}
+
+
+@router.get("/workspaces", response=list_of(MyWorkspaceOut), summary="The workspaces I belong to")
+def my_workspaces(request, page: Query[Page]):
+    memberships = selectors.memberships_of(request.actor.user)
+    data = paginate(memberships, page)
+    data["items"] = [{"workspace": m.workspace, "role": m.role} for m in data["items"]]
+    return data
+
+
+@router.patch("/workspace", response=WorkspaceOut, summary="Change the token's workspace settings (owner)")
+def patch_workspace(request, payload: WorkspacePatch):
+    return services.set_two_factor_requirement(request.actor, required=payload.require_two_factor)
+
+
+@router.get("/members", response=list_of(MemberOut), summary="Members of the token's workspace")
+def members(request, page: Query[Page]):
+    return paginate(selectors.members_visible_to(request.actor), page)
+
+
+@router.patch("/members/{member_id}", response=MemberOut, summary="Change a member's role (owner/admin)")
+def patch_member(request, member_id: int, payload: MemberPatch):
+    membership = selectors.get_member(request.actor, member_id)
+    return services.change_member_role(request.actor, membership, role=payload.role)
+
+
+@router.get("/invitations", response=list_of(InvitationOut), summary="Pending invitations (owner/admin)")
+def invitations(request, page: Query[Page]):
+    return paginate(selectors.invitations_visible_to(request.actor), page)
+
+
+@router.post("/invitations", response={201: InvitationOut}, summary="Invite someone by email (owner/admin)")
+def invite(request, payload: InvitationIn):
+    return 201, services.invite_member(request.actor, email=payload.email, role=payload.role)
+
+
+@router.delete("/invitations/{invitation_id}", response={204: None}, summary="Withdraw a pending invitation")
+def withdraw_invitation(request, invitation_id: int):
+    services.revoke_invitation(request.actor, selectors.get_invitation(request.actor, invitation_id))
+    return 204, None
+
+
+@router.post("/invitations/accept", auth=None, response={201: InvitationAcceptedOut},
+             summary="Accept an invitation with its emailed code (creates the account when needed)")
+def accept_invitation(request, payload: InvitationAcceptIn):
+    user, membership = services.accept_invitation(code=payload.code, password=payload.password,
+                                                  full_name=payload.full_name)
+    return 201, {"user": user_out(user), "workspace": membership.workspace, "role": membership.role}
+
+
+class AuditFilter(Page):
+    action: str | None = None
+
+
+@router.get("/audit-events", response=list_of(AuditEventOut), summary="The workspace audit log (owner/admin)")
+def audit_events(request, filters: Query[AuditFilter]):
+    return paginate(selectors.audit_events_for(request.actor, action=filters.action), filters)

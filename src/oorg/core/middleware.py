@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+from . import request_context
+from .tenancy import current_workspace_id
+
+log = logging.getLogger("oorg.request")
+
+
+class RequestLogMiddleware:
+    """One structured line per request. The path is the route pattern, never the query string
+    (which could carry a code or token); bodies and headers are never logged."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.perf_counter()
+        ip_token = request_context.client_ip.set(request_context.ip_of(request))
+        ua_token = request_context.user_agent.set(request.META.get("HTTP_USER_AGENT", "")[:300])
+        request.oorg_workspace_id = None
+        request.oorg_user_id = None
+        try:
+            response = self.get_response(request)
+        finally:
+            request_context.client_ip.reset(ip_token)
+            request_context.user_agent.reset(ua_token)
+        match = getattr(request, "resolver_match", None)
+        user = getattr(request, "user", None)
+        user_id = request.oorg_user_id or (user.pk if user is not None and user.is_authenticated else None)
+        log.info(
+            json.dumps(
+                {
+                    "method": request.method,
+                    "route": "/" + match.route if match and match.route else request.path_info.split("?")[0][:200],
+                    "status": response.status_code,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    "workspace": request.oorg_workspace_id or current_workspace_id(),
+                    "user": user_id,
+                },
+                separators=(",", ":"),
+            )
+        )
+        return response
+
+
+class ContentSecurityPolicyMiddleware:
+    POLICY = (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    )
+    # The API docs page (Swagger UI from ninja's bundled static files) sets inline styles.
+    DOCS_POLICY = (
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        "script-src 'self'; object-src 'none'; frame-ancestors 'none'"
+    )
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        policy = self.DOCS_POLICY if request.path_info.startswith("/api/v1/docs") else self.POLICY
+        response.headers.setdefault("Content-Security-Policy", policy)
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        return response
+
+
+class WorkspaceScopeMiddleware:
+    """Opens the workspace scope for `/w/<workspace_slug>/...` pages (after a membership check)
+    and closes any scope at the end of every request, including one opened by API token auth."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from .tenancy import _current
+
+        token = _current.set(None)
+        try:
+            return self.get_response(request)
+        finally:
+            _current.reset(token)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        slug = view_kwargs.get("workspace_slug")
+        if slug is None:
+            return None
+        from django.http import Http404
+        from django.shortcuts import redirect
+
+        from .permissions import Actor
+        from .selectors import membership_in
+        from .errors import NotFound
+        from .tenancy import _current
+
+        user = request.user
+        if not user.is_authenticated:
+            from django.contrib.auth.views import redirect_to_login
+
+            return redirect_to_login(request.get_full_path())
+        try:
+            membership = membership_in(user, slug)
+        except NotFound:
+            raise Http404("No such workspace, or you are not a member.") from None
+        if membership.workspace.require_two_factor and not user.two_factor_enabled:
+            return redirect("web:two-factor-setup")
+        request.actor = Actor(user=user, workspace=membership.workspace, membership=membership, role=membership.role)
+        request.oorg_workspace_id = membership.workspace.pk
+        _current.set(membership.workspace.pk)
+        return None

@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from .personal_data import Category, Erasure
+from .tenancy import WorkspaceOwned
+
+
+class Workspace(models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=60, unique=True)
+    require_two_factor = models.BooleanField(default=False)
+    time_zone = models.CharField(max_length=64, default="UTC")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class PersonalData:
+        subject = "workspace"
+        fields = {}
+        not_personal = ("name",)  # the company's name, not a person's
+        on_erasure = Erasure.RETAIN
+        retention = "workspace"
+
+    def __str__(self):
+        return self.name
+
+
+class Membership(WorkspaceOwned):
+    class Role(models.TextChoices):
+        OWNER = "owner", "Owner"
+        ADMIN = "admin", "Admin"
+        MEMBER = "member", "Member"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=32, choices=Role.choices, default=Role.MEMBER)
+    is_active = models.BooleanField(default=True)
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "user"], name="membership_unique_user")]
+        base_manager_name = "all_workspaces"
+
+
+class Invitation(WorkspaceOwned):
+    email = models.EmailField()
+    role = models.CharField(max_length=32, choices=Membership.Role.choices, default=Membership.Role.MEMBER)
+    code_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class PersonalData:
+        subject = "invitee"
+        fields = {"email": Category.CONTACT}
+        on_erasure = Erasure.DELETE
+        retention = "invitation"
+
+    class Meta:
+        base_manager_name = "all_workspaces"
+
+
+class AuditEvent(models.Model):
+    """Append-only, hash-chained per workspace (workspace NULL: the account-level chain)."""
+
+    workspace = models.ForeignKey(Workspace, null=True, on_delete=models.PROTECT, related_name="+")
+    seq = models.PositiveBigIntegerField()
+    occurred_at = models.DateTimeField()
+    action = models.CharField(max_length=80)
+    actor_user_id = models.BigIntegerField(null=True)
+    actor_label = models.CharField(max_length=254)
+    target_type = models.CharField(max_length=80, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    ip_address = models.GenericIPAddressField(null=True)
+    data = models.JSONField(default=dict)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class PersonalData:
+        subject = "actor"
+        fields = {"actor_label": Category.IDENTITY, "ip_address": Category.TECHNICAL, "data": Category.ACTIVITY}
+        on_erasure = Erasure.RETAIN
+        retention = "audit"
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "seq"], name="audit_seq_per_workspace"),
+            models.UniqueConstraint(
+                fields=["seq"], condition=models.Q(workspace__isnull=True), name="audit_seq_account_chain"
+            ),
+        ]
+        indexes = [models.Index(fields=["workspace", "-seq"])]
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise RuntimeError("audit events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("audit events are append-only")
+
+
+class RateEvent(models.Model):
+    """One counted event for a rate limit (resends, resets). Keys are keyed hashes, never raw emails."""
+
+    key = models.CharField(max_length=64)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["key", "at"])]

@@ -1,0 +1,105 @@
+from datetime import datetime
+from typing import Annotated
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from ninja import Schema
+from pydantic import AfterValidator, Field
+
+
+def _email(value: str) -> str:
+    value = value.strip().lower()
+    try:
+        validate_email(value)
+    except DjangoValidationError:
+        raise ValueError("Enter a valid email address.") from None
+    return value
+
+
+# Django's validator rather than email-validator's: the latter refuses reserved domains (.test, .local)
+# that self-hosted and test workspaces use.
+Email = Annotated[str, Field(max_length=254), AfterValidator(_email)]
+
+
+class UserOut(Schema):
+    id: int
+    email: str
+    full_name: str
+    email_verified: bool
+
+
+class WorkspaceOut(Schema):
+    id: int
+    slug: str
+    name: str
+    require_two_factor: bool = False
+
+
+class MyWorkspaceOut(Schema):
+    workspace: WorkspaceOut
+    role: str
+
+
+class MeOut(Schema):
+    user: UserOut
+    workspace: WorkspaceOut
+    role: str
+    two_factor_enabled: bool
+
+
+class MemberOut(Schema):
+    id: int
+    user: UserOut
+    role: str
+    joined_at: datetime
+    two_factor_enabled: bool
+
+    @staticmethod
+    def resolve_two_factor_enabled(obj):
+        return obj.user.two_factor_enabled
+
+
+class MemberPatch(Schema):
+    role: str = Field(min_length=1, max_length=32)
+
+
+class InvitationIn(Schema):
+    email: Email
+    role: str = Field(default="member", min_length=1, max_length=32)
+
+
+class InvitationOut(Schema):
+    id: int
+    email: str
+    role: str
+    created_at: datetime
+    expires_at: datetime
+
+
+class InvitationAcceptIn(Schema):
+    code: str = Field(min_length=1, max_length=200)
+    password: str = Field(min_length=1, max_length=4096)
+    full_name: str = Field(default="", max_length=150)
+
+
+class InvitationAcceptedOut(Schema):
+    user: UserOut
+    workspace: WorkspaceOut
+    role: str
+
+
+class WorkspacePatch(Schema):
+    require_two_factor: bool
+
+
+class AuditEventOut(Schema):
+    id: int
+    seq: int
+    occurred_at: datetime
+    action: str
+    actor: str = Field(alias="actor_label")
+    actor_user_id: int | None
+    target_type: str
+    target_id: str
+    ip_address: str | None
+    data: dict
