@@ -1,0 +1,155 @@
+"""Shared fixtures: two workspaces with owners, an admin and a member; API clients; the outbox."""
+from __future__ import annotations
+
+import email
+import re
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from oorg.accounts import services as accounts
+from oorg.accounts.models import User
+from oorg.core.models import Membership
+from oorg.core.permissions import Actor
+from oorg.core.services import accept_invitation, create_workspace, invite_member
+from oorg.core.tenancy import workspace_scope
+
+PASSWORD = "Sturdy-Passphrase-42"
+
+
+@pytest.fixture(autouse=True)
+def _outbox_and_files(settings, tmp_path):
+    settings.OUTBOX_DIR = tmp_path / "outbox"
+    settings.MEDIA_ROOT = tmp_path / "files"
+    settings.EMAIL_BACKEND = "oorg.core.mail.OutboxBackend"
+
+
+@pytest.fixture
+def outbox(settings):
+    """Read the emails sent so far: a list of email.message.Message, oldest first."""
+
+    class Outbox:
+        def messages(self):
+            folder = Path(settings.OUTBOX_DIR)
+            if not folder.exists():
+                return []
+            return [email.message_from_bytes(p.read_bytes()) for p in sorted(folder.glob("*.eml"))]
+
+        def to(self, address):
+            return [m for m in self.messages() if m["To"] == address]
+
+        def last_code(self, address, digits=6):
+            body = self.to(address)[-1].get_payload(decode=True).decode()
+            return re.search(rf"\b(\d{{{digits}}})\b", body).group(1)
+
+        def last_invitation_code(self, address):
+            body = self.to(address)[-1].get_payload(decode=True).decode()
+            return re.search(r"Your invitation code: (\S+)", body).group(1)
+
+    return Outbox()
+
+
+def make_user(email, *, verified=True, password=PASSWORD, full_name=None):
+    return User.objects.create_user(
+        email, password, full_name=full_name or email.split("@")[0].title(),
+        email_verified_at=timezone.now() if verified else None,
+    )
+
+
+def make_workspace(name, owner_email):
+    owner = make_user(owner_email)
+    return create_workspace(owner, name=name), owner
+
+
+def add_member(workspace, owner, email, role):
+    with workspace_scope(workspace):
+        actor = actor_for(owner, workspace)
+        invitation = invite_member(actor, email=email, role=role)
+    user, membership = accept_invitation(code=invitation.plain_code, password=PASSWORD, full_name=email.split("@")[0])
+    return user
+
+
+def actor_for(user, workspace):
+    with workspace_scope(workspace):
+        m = Membership.objects.get(user=user)
+    return Actor(user=user, workspace=workspace, membership=m, role=m.role)
+
+
+@pytest.fixture
+def workspace(db):
+    ws, owner = make_workspace("Acme Corp", "owner@acme.test")
+    ws.owner = owner
+    return ws
+
+
+@pytest.fixture
+def other_workspace(db):
+    ws, owner = make_workspace("Globex", "owner@globex.test")
+    ws.owner = owner
+    return ws
+
+
+@pytest.fixture
+def owner(workspace):
+    return workspace.owner
+
+
+@pytest.fixture
+def admin(workspace):
+    return add_member(workspace, workspace.owner, "admin@acme.test", "admin")
+
+
+@pytest.fixture
+def member(workspace):
+    return add_member(workspace, workspace.owner, "member@acme.test", "member")
+
+
+class ApiClient:
+    """A JSON client that sends a bearer token, like curl would."""
+
+    def __init__(self, token=None):
+        self.client = Client()
+        self.token = token
+
+    def _headers(self):
+        return {"HTTP_AUTHORIZATION": f"Bearer {self.token}"} if self.token else {}
+
+    def request(self, method, path, data=None, **extra):
+        import json
+
+        kwargs = {**self._headers(), **extra}
+        if data is not None:
+            kwargs["data"] = json.dumps(data)
+            kwargs["content_type"] = "application/json"
+        return getattr(self.client, method.lower())(f"/api/v1{path}", **kwargs)
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, data=None, **kw):
+        return self.request("POST", path, data if data is not None else {}, **kw)
+
+    def patch(self, path, data=None, **kw):
+        return self.request("PATCH", path, data if data is not None else {}, **kw)
+
+    def delete(self, path, **kw):
+        return self.request("DELETE", path, **kw)
+
+
+def token_for(user, workspace, name="test"):
+    with workspace_scope(workspace):
+        m = Membership.objects.get(user=user)
+    _, secret = accounts.issue_token(user, m, name=name)
+    return secret
+
+
+@pytest.fixture
+def api_client():
+    """api_client(user, workspace) -> an ApiClient authenticated as that member; api_client() anonymous."""
+
+    def make(user=None, workspace=None):
+        return ApiClient(token_for(user, workspace) if user is not None else None)
+
+    return make
