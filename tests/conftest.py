@@ -26,12 +26,23 @@ def _outbox_and_files(settings, tmp_path):
     settings.EMAIL_BACKEND = "oorg.core.mail.OutboxBackend"
 
 
+def _run_pending_on_commit():
+    """Under the `db` fixture the whole test is one transaction, so on_commit hooks (email sends) wait for a
+    commit that never comes. Each service's own atomic block would have committed by now: run them."""
+    from django.db import connection
+
+    pending, connection.run_on_commit[:] = list(connection.run_on_commit), []
+    for _sids, func, _robust in pending:
+        func()
+
+
 @pytest.fixture
 def outbox(settings):
     """Read the emails sent so far: a list of email.message.Message, oldest first."""
 
     class Outbox:
         def messages(self):
+            _run_pending_on_commit()
             folder = Path(settings.OUTBOX_DIR)
             if not folder.exists():
                 return []

@@ -1,4 +1,4 @@
-from ninja import Router
+from ninja import Router, Status
 
 from oorg.core.api import list_of, user_out
 
@@ -14,7 +14,7 @@ router = Router(tags=["auth"])
 @router.post("/signup", auth=None, response={201: SignupOut}, summary="Create an account and its workspace")
 def signup(request, payload: SignupIn):
     user, workspace = services.sign_up(**payload.model_dump())
-    return 201, {"user": user_out(user), "workspace": workspace}
+    return Status(201, {"user": user_out(user), "workspace": workspace})
 
 
 @router.post("/verify-email", auth=None, response=DetailOut, summary="Confirm the email with the 6-digit code")
@@ -26,19 +26,19 @@ def verify_email(request, payload: VerifyEmailIn):
 @router.post("/verify-email/resend", auth=None, response={202: DetailOut}, summary="Send a new verification code")
 def resend_verification(request, payload: EmailIn):
     services.resend_verification(email=payload.email)
-    return 202, {"detail": "If that account waits for verification, a new code is on its way."}
+    return Status(202, {"detail": "If that account waits for verification, a new code is on its way."})
 
 
 @router.post("/token", auth=None, response={201: NewTokenOut}, summary="Exchange email + password for an API token")
 def token(request, payload: TokenIn):
     row, secret = services.create_token_by_password(**payload.model_dump())
-    return 201, {"id": row.pk, "name": row.name, "token": secret, "expires_at": row.expires_at}
+    return Status(201, {"id": row.pk, "name": row.name, "token": secret, "expires_at": row.expires_at})
 
 
 @router.post("/password-reset", auth=None, response={202: DetailOut}, summary="Email a password reset code")
 def password_reset(request, payload: EmailIn):
     services.request_password_reset(email=payload.email)
-    return 202, {"detail": "If an account uses that email, a reset code is on its way."}
+    return Status(202, {"detail": "If an account uses that email, a reset code is on its way."})
 
 
 @router.post("/password-reset/confirm", auth=None, response=DetailOut, summary="Set a new password with the code")
@@ -56,13 +56,13 @@ def sessions(request):
 @router.delete("/sessions/{session_id}", response={204: None}, summary="Sign one browser session out")
 def revoke_session(request, session_id: int):
     services.revoke_session(request.actor.user, session_id)
-    return 204, None
+    return Status(204, None)
 
 
 @router.delete("/sessions", response={204: None}, summary="Sign every browser session out")
 def revoke_all_sessions(request):
     services.revoke_other_sessions(request.actor.user)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/tokens", response=list_of(TokenOut), summary="My live API tokens in this workspace")
@@ -75,13 +75,13 @@ def tokens(request):
 def create_token(request, payload: NewTokenIn):
     a = request.actor
     row, secret = services.issue_token(a.user, a.membership, name=payload.name, days=payload.expires_in_days)
-    return 201, {"id": row.pk, "name": row.name, "token": secret, "expires_at": row.expires_at}
+    return Status(201, {"id": row.pk, "name": row.name, "token": secret, "expires_at": row.expires_at})
 
 
 @router.delete("/tokens/{token_id}", response={204: None}, summary="Revoke an API token")
 def revoke_token(request, token_id: int):
     services.revoke_token(request.actor.user, token_id)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/two-factor/setup", response=TwoFactorSetupOut, summary="Start two-factor setup: a new TOTP secret")

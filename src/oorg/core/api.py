@@ -1,5 +1,5 @@
 from django.db.models import QuerySet
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from . import selectors, services
 from .schemas import (
@@ -71,13 +71,13 @@ def invitations(request, page: Query[Page]):
 
 @router.post("/invitations", response={201: InvitationOut}, summary="Invite someone by email (owner/admin)")
 def invite(request, payload: InvitationIn):
-    return 201, services.invite_member(request.actor, email=payload.email, role=payload.role)
+    return Status(201, services.invite_member(request.actor, email=payload.email, role=payload.role))
 
 
 @router.delete("/invitations/{invitation_id}", response={204: None}, summary="Withdraw a pending invitation")
 def withdraw_invitation(request, invitation_id: int):
     services.revoke_invitation(request.actor, selectors.get_invitation(request.actor, invitation_id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/invitations/accept", auth=None, response={201: InvitationAcceptedOut},
@@ -85,7 +85,7 @@ def withdraw_invitation(request, invitation_id: int):
 def accept_invitation(request, payload: InvitationAcceptIn):
     user, membership = services.accept_invitation(code=payload.code, password=payload.password,
                                                   full_name=payload.full_name)
-    return 201, {"user": user_out(user), "workspace": membership.workspace, "role": membership.role}
+    return Status(201, {"user": user_out(user), "workspace": membership.workspace, "role": membership.role})
 
 
 class AuditFilter(Page):

@@ -15,7 +15,7 @@ class OutboxBackend(BaseEmailBackend):
         outbox = settings.OUTBOX_DIR
         outbox.mkdir(parents=True, exist_ok=True)
         for message in messages:
-            stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+            stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")  # sorts in sending order
             final = outbox / f"{stamp}-{uuid.uuid4().hex[:8]}.eml"
             partial = final.with_suffix(".part")
             partial.write_bytes(message.message().as_bytes())
