@@ -24,6 +24,7 @@ def _outbox_and_files(settings, tmp_path):
     settings.OUTBOX_DIR = tmp_path / "outbox"
     settings.MEDIA_ROOT = tmp_path / "files"
     settings.EMAIL_BACKEND = "oorg.core.mail.OutboxBackend"
+    settings.PASSWORD_HASHERS = ["tests.hashers.FastArgon2PasswordHasher"]
 
 
 def _run_pending_on_commit():

@@ -49,6 +49,7 @@ class User(AbstractBaseUser):
             "password": Category.CREDENTIAL,
             "totp_secret_encrypted": Category.CREDENTIAL,
             "last_login": Category.ACTIVITY,
+            "email_verified_at": Category.ACTIVITY,
             "time_zone": Category.IDENTITY,
         }
         on_erasure = Erasure.ANONYMIZE

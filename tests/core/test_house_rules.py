@@ -1,0 +1,72 @@
+"""House rules a reviewer would otherwise have to remember (see ARCHITECTURE.md and STYLE.md)."""
+import ast
+from pathlib import Path
+
+SRC = Path(__file__).resolve().parents[2] / "src" / "oorg"
+
+# Where reading across workspaces is allowed, and why.
+UNSCOPED_ALLOWED = {
+    "core": "workspace and membership plumbing, audit, invitations resolved by their code",
+    "privacy": "data-subject requests span the subject's workspaces",
+    "billing": "billing spans workspaces",
+    "accounts/auth.py": "the token itself is what names the workspace",
+}
+RAW_SQL_ALLOWED = {"core/db.py"}
+
+
+def python_files():
+    for path in SRC.rglob("*.py"):
+        if "migrations" not in path.parts:
+            yield path, path.relative_to(SRC).as_posix()
+
+
+def allowed(relative: str, rules) -> bool:
+    return any(relative == rule or relative.startswith(rule + "/") for rule in rules)
+
+
+def calls(tree, attribute):
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == attribute:
+            yield node.lineno
+
+
+def test_unscoped_queries_only_where_allowed():
+    offenders = [
+        f"{rel}:{line}"
+        for path, rel in python_files()
+        if not allowed(rel, UNSCOPED_ALLOWED)
+        for line in calls(ast.parse(path.read_text()), "unscoped")
+    ]
+    assert not offenders, f".unscoped() outside {sorted(UNSCOPED_ALLOWED)}: {offenders}"
+
+
+def test_raw_sql_only_in_core_db():
+    offenders = []
+    for path, rel in python_files():
+        if rel in RAW_SQL_ALLOWED:
+            continue
+        tree = ast.parse(path.read_text())
+        offenders += [f"{rel}:{line}" for name in ("execute", "executemany", "raw", "extra") for line in calls(tree, name)]
+    assert not offenders, f"raw SQL outside core/db.py: {offenders}"
+
+
+def test_celery_tasks_in_areas_are_workspace_tasks():
+    """Plain @app.task is allowed in core/tasks.py only (account mail has no workspace)."""
+    offenders = []
+    for path, rel in python_files():
+        if rel == "core/tasks.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                for deco in node.decorator_list:
+                    target = deco.func if isinstance(deco, ast.Call) else deco
+                    if isinstance(target, ast.Attribute) and target.attr in ("task", "shared_task"):
+                        offenders.append(f"{rel}:{node.lineno}")
+                    if isinstance(target, ast.Name) and target.id == "shared_task":
+                        offenders.append(f"{rel}:{node.lineno}")
+    assert not offenders, f"use core.tasks.workspace_task: {offenders}"
+
+
+def test_the_rule_checker_sees_a_violation(tmp_path):
+    tree = ast.parse("Lead.objects.unscoped().filter(x=1)\ncursor.execute('select 1')\n")
+    assert list(calls(tree, "unscoped")) == [1] and list(calls(tree, "execute")) == [2]

@@ -1,0 +1,181 @@
+"""Two workspaces, every API route: a user of workspace A never reads or writes workspace B.
+
+The harness enumerates the routes itself (from the OpenAPI document): a route missing from ROUTES
+fails, and so does a route that answers without a token unless it is on PUBLIC. For each route an
+A-user calls it aimed at B's objects; ids of B's objects get 404 (not 403, so existence does not leak),
+lists hold none of B's rows, and B's data is byte-for-byte unchanged afterwards.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+from django.apps import apps
+
+from oorg.accounts.models import UserSession
+from oorg.api import api
+from oorg.core.models import AuditEvent, Invitation, Membership
+from oorg.core.permissions import Actor
+from oorg.core.services import invite_member
+from oorg.core.tenancy import workspace_scope
+
+from ..conftest import PASSWORD, ApiClient, add_member, token_for
+
+PREFIX = "/api/v1"
+
+# Routes anyone may call without a token, and why.
+PUBLIC = {
+    "GET /ping": "liveness probe, no data",
+    "POST /auth/signup": "creates an account",
+    "POST /auth/verify-email": "proves an email with its code",
+    "POST /auth/verify-email/resend": "answers the same for every address",
+    "POST /auth/token": "exchanges a password for a token",
+    "POST /auth/password-reset": "answers the same for every address",
+    "POST /auth/password-reset/confirm": "proves the email with its code",
+    "POST /invitations/accept": "proves the invitation with its code",
+}
+
+# Every authenticated route: how to aim it at workspace B. `ids` maps a path parameter to B's object;
+# `body` is what a client would send; `lists` means the answer is a list whose ids must all be A's.
+ROUTES = {
+    "GET /me": {},
+    "GET /workspaces": {"lists": True},
+    "PATCH /workspace": {"body": {"require_two_factor": False}},
+    "GET /members": {"lists": True},
+    "PATCH /members/{member_id}": {"ids": {"member_id": "b_membership"}, "body": {"role": "admin"}},
+    "GET /invitations": {"lists": True},
+    "POST /invitations": {"body": {"email": "owner@globex.test", "role": "member"}},
+    "DELETE /invitations/{invitation_id}": {"ids": {"invitation_id": "b_invitation"}},
+    "GET /audit-events": {"lists": True},
+    "GET /auth/sessions": {"lists": True},
+    "DELETE /auth/sessions": {},
+    "DELETE /auth/sessions/{session_id}": {"ids": {"session_id": "b_session"}},
+    "GET /auth/tokens": {"lists": True},
+    "POST /auth/tokens": {"body": {"name": "isolation"}},
+    "DELETE /auth/tokens/{token_id}": {"ids": {"token_id": "b_token"}},
+    "POST /auth/two-factor/setup": {},
+    "POST /auth/two-factor/enable": {"body": {"code": "123456"}},
+    "POST /auth/two-factor/disable": {"body": {"password": PASSWORD}},
+}
+
+
+def operations() -> set[str]:
+    schema = api.get_openapi_schema()
+    found = set()
+    for path, methods in schema["paths"].items():
+        for method in methods:
+            found.add(f"{method.upper()} {path.removeprefix(PREFIX)}")
+    return found
+
+
+def fingerprint(workspace, users) -> str:
+    """A digest of every row that belongs to `workspace` or to its users."""
+    rows = []
+    user_ids = [u.pk for u in users]
+    for model in apps.get_models():
+        manager = model._base_manager
+        fields = {f.name for f in model._meta.concrete_fields}
+        if "workspace" in fields:
+            rows.append((model.__name__, list(manager.filter(workspace=workspace).order_by("pk").values())))
+        if "user" in fields:
+            rows.append((model.__name__, list(manager.filter(user_id__in=user_ids).order_by("pk").values())))
+        if model._meta.label == "accounts.User":
+            rows.append((model.__name__, list(manager.filter(pk__in=user_ids).order_by("pk").values())))
+    return hashlib.sha256(json.dumps(rows, default=str, sort_keys=True).encode()).hexdigest()
+
+
+@pytest.fixture
+def world(workspace, other_workspace, admin, member):
+    """Workspace A (acme) with owner, admin, member; workspace B (globex) with an owner, a member,
+    a pending invitation, a session and a token."""
+    b_owner = other_workspace.owner
+    b_member = add_member(other_workspace, b_owner, "member@globex.test", "member")
+    with workspace_scope(other_workspace):
+        b_membership = Membership.objects.get(user=b_member)
+        owner_membership = Membership.objects.get(user=b_owner)
+        actor = Actor(user=b_owner, workspace=other_workspace, membership=owner_membership, role="owner")
+        b_invitation = invite_member(actor, email="pending@globex.test", role="member")
+    b_token_secret = token_for(b_owner, other_workspace, name="b-token")
+    from oorg.accounts.models import ApiToken
+
+    b_token = ApiToken.all_workspaces.get(name="b-token")
+    b_session = UserSession.objects.create(public_id="b-session", user=b_owner)
+    UserSession.objects.create(public_id="a-session", user=workspace.owner)
+    return {
+        "a": workspace, "b": other_workspace, "a_users": [workspace.owner, admin, member],
+        "b_users": [b_owner, b_member],
+        "b_membership": b_membership.pk, "b_invitation": b_invitation.pk, "b_token": b_token.pk,
+        "b_session": b_session.pk, "b_token_secret": b_token_secret,
+    }
+
+
+def test_every_route_is_in_the_harness():
+    found = operations()
+    unlisted = found - set(ROUTES) - set(PUBLIC)
+    stale = (set(ROUTES) | set(PUBLIC)) - found
+    assert not unlisted, f"routes the tenant-isolation harness does not exercise: {sorted(unlisted)}"
+    assert not stale, f"harness lists routes that no longer exist: {sorted(stale)}"
+
+
+@pytest.mark.parametrize("route", sorted(ROUTES))
+def test_route_refuses_anonymous_callers(db, route):
+    method, path = route.split(" ", 1)
+    path = path.replace("{", "").replace("}", "")  # any value: auth is checked before the id
+    path = "/".join("1" if part.endswith("_id") else part for part in path.split("/"))
+    response = ApiClient().request(method, path, {} if method in ("POST", "PATCH") else None)
+    assert response.status_code == 401, f"{route} answered {response.status_code} without a token"
+
+
+@pytest.mark.parametrize("role", ["owner", "admin", "member"])
+@pytest.mark.parametrize("route", sorted(ROUTES))
+def test_route_never_reaches_another_workspace(world, route, role):
+    user = {"owner": world["a_users"][0], "admin": world["a_users"][1], "member": world["a_users"][2]}[role]
+    client = ApiClient(token_for(user, world["a"], name=f"{role}-harness"))
+    spec = ROUTES[route]
+    method, template = route.split(" ", 1)
+    path, absent_path = template, template
+    for param, key in spec.get("ids", {}).items():
+        path = path.replace("{" + param + "}", str(world[key]))
+        absent_path = absent_path.replace("{" + param + "}", "987654321")
+    before = fingerprint(world["b"], world["b_users"])
+
+    response = client.request(method, path, spec.get("body", {}) if method in ("POST", "PATCH") else None)
+
+    assert response.status_code < 500, f"{route} crashed: {response.content[:300]}"
+    if spec.get("ids"):
+        # B's id must look exactly like an id that exists nowhere: 404 (or the same 403 a role without
+        # the permission gets for any id, which tells nothing about existence).
+        absent = client.request(method, absent_path, spec.get("body", {}) if method in ("POST", "PATCH") else None)
+        assert response.status_code == absent.status_code, f"{route} as {role}: B's id and a missing id differ"
+        assert response.json() == absent.json()
+        expected = {404} if role == "owner" else {403, 404}
+        assert response.status_code in expected, f"{route} as {role} on B's object answered {response.status_code}"
+    assert fingerprint(world["b"], world["b_users"]) == before, f"{route} as {role} changed workspace B's data"
+    if spec.get("lists") and response.status_code == 200:
+        text = response.content.decode()
+        for marker in ("globex", "pending@globex.test", "b-token", "member@globex.test"):
+            assert marker not in text, f"{route} leaked {marker!r} from workspace B"
+
+
+def test_a_b_token_cannot_be_used_with_a_workspace_a_path(world):
+    # The workspace always comes from the token: B's token sees B only.
+    client = ApiClient(world["b_token_secret"])
+    assert client.get("/me").json()["workspace"]["slug"] == "globex"
+    members = client.get("/members").json()
+    assert {m["user"]["email"] for m in members["items"]} == {"owner@globex.test", "member@globex.test"}
+
+
+def test_audit_events_of_b_stay_in_b(world):
+    a_client = ApiClient(token_for(world["a_users"][0], world["a"], name="audit"))
+    events = a_client.get("/audit-events?limit=500").json()
+    ids = {e["id"] for e in events["items"]}
+    b_ids = set(AuditEvent.objects.filter(workspace=world["b"]).values_list("pk", flat=True))
+    assert ids and not ids & b_ids
+
+
+def test_invitation_is_created_in_the_callers_workspace_only(world):
+    client = ApiClient(token_for(world["a_users"][0], world["a"], name="inv"))
+    response = client.post("/invitations", {"email": "someone@example.test", "role": "member"})
+    assert response.status_code == 201
+    assert Invitation.all_workspaces.get(pk=response.json()["id"]).workspace_id == world["a"].pk
