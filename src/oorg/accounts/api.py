@@ -53,7 +53,7 @@ def sessions(request):
     return {"items": items, "count": len(items)}
 
 
-@router.delete("/sessions/{session_id}", response={204: None}, summary="Sign one browser session out")
+@router.delete("/sessions/{int:session_id}", response={204: None}, summary="Sign one browser session out")
 def revoke_session(request, session_id: int):
     services.revoke_session(request.actor.user, session_id)
     return Status(204, None)
@@ -78,7 +78,7 @@ def create_token(request, payload: NewTokenIn):
     return Status(201, {"id": row.pk, "name": row.name, "token": secret, "expires_at": row.expires_at})
 
 
-@router.delete("/tokens/{token_id}", response={204: None}, summary="Revoke an API token")
+@router.delete("/tokens/{int:token_id}", response={204: None}, summary="Revoke an API token")
 def revoke_token(request, token_id: int):
     services.revoke_token(request.actor.user, token_id)
     return Status(204, None)

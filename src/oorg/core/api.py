@@ -58,7 +58,7 @@ def members(request, page: Query[Page]):
     return paginate(selectors.members_visible_to(request.actor), page)
 
 
-@router.patch("/members/{member_id}", response=MemberOut, summary="Change a member's role (owner/admin)")
+@router.patch("/members/{int:member_id}", response=MemberOut, summary="Change a member's role (owner/admin)")
 def patch_member(request, member_id: int, payload: MemberPatch):
     membership = selectors.get_member(request.actor, member_id)
     return services.change_member_role(request.actor, membership, role=payload.role)
@@ -74,7 +74,7 @@ def invite(request, payload: InvitationIn):
     return Status(201, services.invite_member(request.actor, email=payload.email, role=payload.role))
 
 
-@router.delete("/invitations/{invitation_id}", response={204: None}, summary="Withdraw a pending invitation")
+@router.delete("/invitations/{int:invitation_id}", response={204: None}, summary="Withdraw a pending invitation")
 def withdraw_invitation(request, invitation_id: int):
     services.revoke_invitation(request.actor, selectors.get_invitation(request.actor, invitation_id))
     return Status(204, None)
