@@ -1,0 +1,68 @@
+"""`oorg serve` as `make run` starts it: the real server, and with no Redis its embedded worker sends mail."""
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from ..conftest import PASSWORD
+
+OORG = [sys.executable, "-m", "oorg.cli"]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def served(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OORG_")}
+    env.update(OORG_DATA_DIR=str(tmp_path), OORG_BASE_URL="http://127.0.0.1")
+    subprocess.run([*OORG, "migrate"], env=env, check=True, capture_output=True)
+    port = free_port()
+    server = subprocess.Popen([*OORG, "serve", "--port", str(port), "--workers", "1"], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/healthz", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise AssertionError("oorg serve did not come up")
+                time.sleep(0.3)
+        yield base, tmp_path
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+def test_serve_answers_and_its_embedded_worker_delivers_the_code(served):
+    base, data_dir = served
+    request = urllib.request.Request(
+        f"{base}/api/v1/auth/signup", method="POST", headers={"Content-Type": "application/json"},
+        data=json.dumps({"email": "first@example.test", "password": PASSWORD, "full_name": "First",
+                         "workspace_name": "First"}).encode(),
+    )
+    with urllib.request.urlopen(request, timeout=20) as r:
+        assert r.status == 201
+    outbox = Path(data_dir) / "outbox"
+    deadline = time.monotonic() + 60
+    while not list(outbox.glob("*.eml")):
+        assert time.monotonic() < deadline, "the embedded worker never sent the verification email"
+        time.sleep(0.5)
+    [message] = list(outbox.glob("*.eml"))
+    assert "first@example.test" in message.read_text()
