@@ -385,3 +385,18 @@ def test_idle_sessions_are_not_listed(db, owner, workspace, api_client, settings
     UserSession.objects.create(public_id="old", user=owner,
                                last_seen_at=timezone.now() - timedelta(minutes=settings.SESSION_IDLE_MINUTES + 1))
     assert api_client(owner, workspace).get("/auth/sessions").json()["count"] == 0
+
+
+def test_verifying_twice_with_the_good_code_is_fine_but_a_wrong_code_is_not(db, outbox):
+    body = verified_signup(outbox)
+    code = outbox.last_code(body["email"])
+    wrong = f"{(int(code) + 1) % 1000000:06d}"
+    assert ApiClient().post("/auth/verify-email", {"email": body["email"], "code": code}).status_code == 200
+    assert ApiClient().post("/auth/verify-email", {"email": body["email"], "code": wrong}).status_code == 400
+
+
+def test_reset_confirm_answers_alike_for_unknown_and_known_accounts(db, outbox):
+    verified_signup(outbox)
+    for email in (SIGNUP["email"], "nobody@example.test"):
+        weak = ApiClient().post("/auth/password-reset/confirm", {"email": email, "code": "123456", "new_password": "x"})
+        assert weak.status_code == 422 and weak.json()["field"] == "new_password"

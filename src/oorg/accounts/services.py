@@ -121,6 +121,11 @@ def _consume_code(user: User | None, purpose: str, code: str) -> None:
     )
 
 
+def _was_last_code(user: User, purpose: str, code: str) -> bool:
+    last = EmailCode.objects.filter(user=user, purpose=purpose, used_at__isnull=False).order_by("-used_at").first()
+    return last is not None and constant_time_equal(last.code_hash, hash_code(f"{purpose}:{user.pk}:{code.strip()}"))
+
+
 def _send_verification(user: User) -> None:
     code = _issue_code(user, EmailCode.Purpose.VERIFY_EMAIL)
     mail.send(
@@ -168,8 +173,8 @@ def sign_up(*, email: str, password: str, full_name: str, workspace_name: str):
 
 def verify_email(*, email: str, code: str) -> User:
     user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
-    if user is not None and user.email_verified:
-        return user  # a repeated submit of a good code is not an error
+    if user is not None and user.email_verified and _was_last_code(user, EmailCode.Purpose.VERIFY_EMAIL, code):
+        return user  # a repeated submit of the good code (a double click, a retry) is not an error
     _consume_code(user, EmailCode.Purpose.VERIFY_EMAIL, code)
     user.email_verified_at = timezone.now()
     user.save(update_fields=["email_verified_at"])
@@ -395,8 +400,8 @@ def request_password_reset(*, email: str) -> None:
 
 def confirm_password_reset(*, email: str, code: str, new_password: str) -> User:
     user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
-    if user is not None:
-        check_new_password(new_password, user, field="new_password")
+    # Checked the same way whether or not the account exists, so the answer tells nothing about it.
+    check_new_password(new_password, user or User(email=email.strip()), field="new_password")
     _consume_code(user, EmailCode.Purpose.PASSWORD_RESET, code)
     with transaction.atomic():
         user.set_password(new_password)

@@ -103,7 +103,7 @@ def accept_invitation(*, code: str, password: str, full_name: str):
     """Join with an emailed code. Creates the account (already verified by the code) when needed;
     an existing account proves itself with its password. Returns (user, membership)."""
     from oorg.accounts.models import User
-    from oorg.accounts.services import check_new_password
+    from oorg.accounts.services import check_new_password, check_password
 
     now = timezone.now()
     with transaction.atomic():
@@ -130,10 +130,8 @@ def accept_invitation(*, code: str, password: str, full_name: str):
                 accepted_policies_at=now,
             )
         else:
-            if not user.check_password(password or ""):
-                from .errors import AuthenticationFailed
-
-                raise AuthenticationFailed("You already have an account: enter its password.", field="password")
+            # The same throttled, audited check as a sign-in: a valid code is no licence to guess passwords.
+            check_password(email=invitation.email, password=password or "")
             if not user.email_verified:
                 user.email_verified_at = now
                 user.save(update_fields=["email_verified_at"])
