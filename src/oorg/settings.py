@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
+    "django.contrib.messages",
     "django.contrib.staticfiles",
     "ninja",
     "oorg.core",
@@ -97,9 +98,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "oorg.accounts.middleware.UserSessionMiddleware",
     "oorg.core.middleware.WorkspaceScopeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "oorg.web.middleware.DomainErrorPageMiddleware",
 ]
 
 ROOT_URLCONF = "oorg.urls"
@@ -113,6 +116,7 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
                 "oorg.web.context.shell",
             ]
         },
@@ -120,7 +124,7 @@ TEMPLATES = [
 ]
 
 AUTH_USER_MODEL = "accounts.User"
-LOGIN_URL = "web:signin"
+LOGIN_URL = "accounts:signin"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -140,6 +144,9 @@ SESSION_COOKIE_NAME = "oorg_session"
 CSRF_COOKIE_SECURE = BEHIND_HTTPS
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "oorg.web.views.csrf_failure"
+# Flash messages ride in the server-side session, not in a cookie of their own.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 # OORG_API_TOKEN_DAYS (default 90): lifetime of a new API token.
 API_TOKEN_DAYS = int(_env("OORG_API_TOKEN_DAYS", "90"))
 

@@ -107,7 +107,7 @@ class WorkspaceScopeMiddleware:
         except NotFound:
             raise Http404("No such workspace, or you are not a member.") from None
         if membership.workspace.require_two_factor and not user.two_factor_enabled:
-            return redirect("web:two-factor-setup")
+            return redirect("accounts:two-factor-setup")
         request.actor = Actor(user=user, workspace=membership.workspace, membership=membership, role=membership.role)
         request.oorg_workspace_id = membership.workspace.pk
         _current.set(membership.workspace.pk)

@@ -1,8 +1,18 @@
-from django.urls import path
+"""Every page's URL. Each area keeps its own namespace: web:, accounts:, core: (workspace pages)."""
+from django.urls import include, path
 
 from . import views
 
-app_name = "web"
-urlpatterns = [
+web_patterns = [
     path("", views.landing, name="landing"),
+    path("privacy", views.privacy, name="privacy"),
+    path("terms", views.terms, name="terms"),
+    path("app", views.app_entry, name="app"),
+    path("w/<slug:workspace_slug>/", views.workspace_home, name="workspace-home"),
+]
+
+urlpatterns = [
+    path("", include((web_patterns, "web"))),
+    path("", include("oorg.accounts.urls")),
+    path("w/<slug:workspace_slug>/", include("oorg.core.urls")),
 ]

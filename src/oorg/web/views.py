@@ -1,5 +1,91 @@
-from django.http import HttpResponse
+"""The public site (landing, policies), the way into the app, and the workspace home."""
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from oorg.accounts import services as accounts
+from oorg.core import selectors
+from oorg.core.permissions import MEMBERS_INVITE
+from oorg.core.personal_data import RETENTION_CLASSES
+
+from .middleware import render_error
+from .policies import PRIVACY_POLICY_UPDATED, PRIVACY_POLICY_VERSION, TERMS_UPDATED, TERMS_VERSION
+
+LAST_WORKSPACE_KEY = "oorg_last_workspace"
 
 
+@require_GET
 def landing(request):
-    return HttpResponse("OORG")
+    return render(request, "web/landing.html")
+
+
+RETENTION_LABELS = {
+    "account": "Account data, two-factor recovery codes and API tokens",
+    "workspace": "Workspace data",
+    "session": "Signed-in sessions",
+    "security": "Sign-in attempts and one-time codes",
+    "invitation": "Invitations",
+    "audit": "Audit log",
+}
+
+
+def _duration(minutes: int) -> str:
+    if minutes % (60 * 24) == 0:
+        days = minutes // (60 * 24)
+        return f"{days} day{'s' if days != 1 else ''}"
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    return f"{minutes} minutes"
+
+
+@require_GET
+def privacy(request):
+    # Retention periods and session limits come from the catalogue and settings, so the page cannot drift from them.
+    retention = [(RETENTION_LABELS.get(key, key.title()), period) for key, period in RETENTION_CLASSES.items()]
+    return render(request, "web/privacy.html", {
+        "version": PRIVACY_POLICY_VERSION, "updated": PRIVACY_POLICY_UPDATED, "retention": retention,
+        "session_idle": _duration(settings.SESSION_IDLE_MINUTES), "session_max": _duration(settings.SESSION_MAX_HOURS * 60),
+    })
+
+
+@require_GET
+def terms(request):
+    return render(request, "web/terms.html", {"version": TERMS_VERSION, "updated": TERMS_UPDATED})
+
+
+@login_required
+@require_GET
+def app_entry(request):
+    """Send a signed-in user to a workspace. The remembered slug only picks where to go:
+    the workspace page itself checks membership from its URL, as every workspace page does."""
+    memberships = list(selectors.memberships_of(request.user))
+    if not memberships:
+        return render(request, "web/no_workspace.html")
+    last = request.session.get(LAST_WORKSPACE_KEY)
+    chosen = next((m for m in memberships if m.workspace.slug == last), memberships[0])
+    return redirect("web:workspace-home", workspace_slug=chosen.workspace.slug)
+
+
+@require_GET
+def workspace_home(request, workspace_slug):
+    actor = request.actor  # WorkspaceScopeMiddleware checked the membership and opened the scope
+    request.session[LAST_WORKSPACE_KEY] = actor.workspace.slug
+    can_invite = actor.can(MEMBERS_INVITE)
+    checklist = [
+        {"key": "verify", "label": "Verify your email address", "done": True},
+        {"key": "invite", "label": "Invite your colleagues", "done": selectors.members_visible_to(actor).count() > 1},
+        {"key": "two_factor", "label": "Turn on two-factor sign-in", "done": actor.user.two_factor_enabled},
+        {"key": "token", "label": "Create an API token", "done": accounts.tokens_of(actor.user).exists()},
+    ]
+    return render(request, "web/workspace_home.html", {
+        "checklist": checklist, "done_count": sum(item["done"] for item in checklist), "can_invite": can_invite,
+    })
+
+
+def csrf_failure(request, reason=""):
+    return render_error(
+        request, status=403, title="Form expired",
+        message="This form was open too long or came from another site. Go back, reload the page and try again.",
+    )

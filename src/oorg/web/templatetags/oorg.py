@@ -1,0 +1,17 @@
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def can(actor, perm: str) -> bool:
+    """`{% if actor|can:"audit.event.view" %}`: templates hide what the actor may not do."""
+    return actor is not None and actor.can(perm)
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context, param: str, number: int) -> str:
+    """`?…` for page `number` of list `param`, keeping the page's other query parameters (filters)."""
+    query = context["request"].GET.copy()
+    query[param] = number
+    return "?" + query.urlencode()
