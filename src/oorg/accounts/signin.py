@@ -1,0 +1,83 @@
+"""The browser side of signing in: what the session remembers between steps, and the last step.
+
+The rules (passwords, codes, throttles, second factor) are in services; this only carries a
+proven step from one page to the next and ties the Django login to a UserSession row.
+"""
+from __future__ import annotations
+
+import time
+
+from django.contrib.auth import login
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from . import services
+from .middleware import SESSION_KEY
+from .models import User
+
+PENDING_SECOND_FACTOR = "oorg_pending_2fa"
+PASSWORD_PROVEN = "oorg_password_proven"  # set by signup / password sign-in of a not yet verified account
+PENDING_LIFETIME = 600  # seconds to finish the second step
+SECOND_FACTOR_TRIES = 5  # then back to the password step, whose throttle counts these failures
+
+
+def safe_next(request) -> str | None:
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return None
+
+
+def remember_password_proven(request, user: User) -> None:
+    """Lets the verification page sign this browser in: it just proved the password."""
+    request.session[PASSWORD_PROVEN] = user.pk
+
+
+def take_password_proven(request, user: User) -> bool:
+    return request.session.pop(PASSWORD_PROVEN, None) == user.pk
+
+
+def continue_signin(request, user: User, *, next_url: str | None, method: str = "password"):
+    """After the password (or an equivalent proof): ask for the second factor if the user has one."""
+    if user.two_factor_enabled:
+        request.session[PENDING_SECOND_FACTOR] = {
+            "user": user.pk, "next": next_url, "method": method, "since": time.time(), "tries": 0,
+        }
+        return redirect("accounts:signin-two-factor")
+    finish_signin(request, user, method=method)
+    return redirect(next_url or reverse("web:app"))
+
+
+def pending_second_factor(request) -> tuple[User | None, dict]:
+    pending = request.session.get(PENDING_SECOND_FACTOR) or {}
+    if not pending or time.time() - pending.get("since", 0) > PENDING_LIFETIME:
+        request.session.pop(PENDING_SECOND_FACTOR, None)
+        return None, {}
+    return User.objects.filter(pk=pending["user"], is_active=True).first(), pending
+
+
+def count_second_factor_failure(request, pending: dict) -> bool:
+    """Count a wrong code; True when the pending sign-in is used up and must start over."""
+    pending["tries"] = pending.get("tries", 0) + 1
+    if pending["tries"] >= SECOND_FACTOR_TRIES:
+        request.session.pop(PENDING_SECOND_FACTOR, None)
+        return True
+    request.session[PENDING_SECOND_FACTOR] = pending
+    return False
+
+
+def finish_second_factor(request, user: User, pending: dict):
+    request.session.pop(PENDING_SECOND_FACTOR, None)
+    finish_signin(request, user, method=f"{pending.get('method', 'password')}+two_factor")
+    return redirect(pending.get("next") or reverse("web:app"))
+
+
+def finish_signin(request, user: User, *, method: str) -> None:
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    row = services.start_session(user, session_key=request.session.session_key or "")
+    request.session[SESSION_KEY] = row.public_id
+    request.user_session = row
+    services.record_signin(user, method=method)

@@ -1,0 +1,276 @@
+"""Account pages: sign up, verify, sign in (+ second factor), reset, security, invitations.
+
+Each view parses a form, calls the same service as the API, and lets `service_errors` put a refusal
+on the form. Session bookkeeping between sign-in steps lives in `signin.py`.
+"""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from oorg.core import services as core_services
+from oorg.core.selectors import membership_in, memberships_of
+from oorg.core.tenancy import workspace_scope
+from oorg.web.forms import render_form, service_errors
+
+from . import services, signin
+from .forms import (
+    AcceptInvitationForm, NewTokenForm, PasswordConfirmForm, PasswordResetConfirmForm, PasswordResetForm,
+    ResendCodeForm, SecondFactorForm, SignInForm, SignUpForm, TwoFactorEnableForm, VerifyEmailForm,
+)
+
+GET_POST = require_http_methods(["GET", "POST"])
+
+
+def _url(name: str, **query) -> str:
+    query = {k: v for k, v in query.items() if v}
+    return reverse(name) + (f"?{urlencode(query)}" if query else "")
+
+
+def _bound(form_class, request, **initial):
+    return form_class(request.POST) if request.method == "POST" else form_class(initial=initial)
+
+
+# --- sign up and verify ----------------------------------------------------------------------------
+
+
+@GET_POST
+def signup(request):
+    form = _bound(SignUpForm, request)
+    if request.method == "POST" and form.is_valid():
+        with service_errors(form):
+            user, _workspace = services.sign_up(**form.service_args())
+            signin.remember_password_proven(request, user)
+            return redirect(_url("accounts:verify", email=user.email))
+    return render_form(request, "accounts/signup.html", {"form": form}, form)
+
+
+@GET_POST
+def verify(request):
+    email = request.GET.get("email", "")
+    form = VerifyEmailForm(initial={"email": email})
+    resend_form = ResendCodeForm(initial={"email": email})
+    if request.method == "POST" and request.POST.get("action") == "resend":
+        resend_form = ResendCodeForm(request.POST)
+        if resend_form.is_valid():
+            with service_errors(resend_form):
+                services.resend_verification(email=resend_form.cleaned_data["email"])
+                messages.info(request, "If that account is waiting for verification, a new code is on its way.")
+                return redirect(_url("accounts:verify", email=resend_form.cleaned_data["email"]))
+    elif request.method == "POST":
+        form = VerifyEmailForm(request.POST)
+        if form.is_valid():
+            with service_errors(form):
+                user = services.verify_email(**form.cleaned_data)
+                return _after_verification(request, user)
+    return render_form(request, "accounts/verify.html", {"form": form, "resend_form": resend_form}, form, resend_form)
+
+
+def _after_verification(request, user):
+    # Only the browser that proved the password is signed in: a code alone is not a password.
+    if signin.take_password_proven(request, user):
+        return signin.continue_signin(request, user, next_url=None)
+    messages.success(request, "Your email address is verified. Sign in to continue.")
+    return redirect(_url("accounts:signin", email=user.email))
+
+
+# --- sign in and out ---------------------------------------------------------------------------------
+
+
+@GET_POST
+def signin_view(request):
+    next_url = signin.safe_next(request)
+    if request.method == "GET" and request.user.is_authenticated:
+        return redirect(next_url or reverse("web:app"))
+    form = _bound(SignInForm, request, email=request.GET.get("email", ""))
+    if request.method == "POST" and form.is_valid():
+        with service_errors(form):
+            user = services.check_password(**form.cleaned_data)
+            if not user.email_verified:
+                signin.remember_password_proven(request, user)
+                messages.info(request, services.EmailNotVerified.message)
+                return redirect(_url("accounts:verify", email=user.email))
+            return signin.continue_signin(request, user, next_url=next_url)
+    return render_form(request, "accounts/signin.html", {"form": form, "next": next_url}, form)
+
+
+@GET_POST
+def signin_two_factor(request):
+    user, pending = signin.pending_second_factor(request)
+    if user is None:
+        messages.info(request, "Your sign-in expired. Enter your email and password again.")
+        return redirect("accounts:signin")
+    form = _bound(SecondFactorForm, request)
+    if request.method == "POST" and form.is_valid():
+        with service_errors(form):
+            services.check_second_factor(user, form.cleaned_data["otp"])
+            return signin.finish_second_factor(request, user, pending)
+        if signin.count_second_factor_failure(request, pending):
+            messages.error(request, "Too many wrong codes. Sign in again.")
+            return redirect("accounts:signin")
+    return render_form(request, "accounts/signin_two_factor.html", {"form": form}, form)
+
+
+@require_POST
+def signout(request):
+    if request.user.is_authenticated and request.user_session is not None:
+        services.revoke_session(request.user, request.user_session.pk)
+    logout(request)
+    messages.info(request, "You are signed out.")
+    return redirect("accounts:signin")
+
+
+# --- password reset ------------------------------------------------------------------------------------
+
+
+@GET_POST
+def password_reset(request):
+    form = _bound(PasswordResetForm, request)
+    if request.method == "POST" and form.is_valid():
+        with service_errors(form):
+            services.request_password_reset(email=form.cleaned_data["email"])
+            messages.info(request, "If an account uses that email address, we sent it a 6-digit reset code. "
+                                   "It is valid for 10 minutes.")
+            return redirect(_url("accounts:reset-confirm", email=form.cleaned_data["email"]))
+    return render_form(request, "accounts/reset.html", {"form": form}, form)
+
+
+@GET_POST
+def password_reset_confirm(request):
+    form = _bound(PasswordResetConfirmForm, request, email=request.GET.get("email", ""))
+    if request.method == "POST" and form.is_valid():
+        with service_errors(form):
+            user = services.confirm_password_reset(**form.cleaned_data)
+            messages.success(request, "Your password is changed and every session was signed out. "
+                                      "Sign in with the new password.")
+            return redirect(_url("accounts:signin", email=user.email))
+    return render_form(request, "accounts/reset_confirm.html", {"form": form}, form)
+
+
+# --- invitations ------------------------------------------------------------------------------------------
+
+
+@GET_POST
+def accept_invitation(request):
+    form = _bound(AcceptInvitationForm, request, code=request.GET.get("code", ""))
+    if request.method == "POST" and form.is_valid():
+        with service_errors(form):
+            user, membership = core_services.accept_invitation(**form.cleaned_data)
+            home = reverse("web:workspace-home", kwargs={"workspace_slug": membership.workspace.slug})
+            return signin.continue_signin(request, user, next_url=home, method="invitation")
+    return render_form(request, "accounts/accept_invitation.html", {"form": form}, form)
+
+
+# --- account security ----------------------------------------------------------------------------------------
+
+
+def _security_page(request, *, status_forms=(), new_token=None, token_form=None, disable_form=None):
+    user = request.user
+    current = request.user_session.public_id if request.user_session else None
+    workspaces = []
+    for m in memberships_of(user):
+        with workspace_scope(m.workspace):
+            tokens = list(services.tokens_of(user))
+        form = token_form if token_form is not None and token_form["workspace"].value() == m.workspace.slug \
+            else NewTokenForm(initial={"workspace": m.workspace.slug})
+        workspaces.append({"membership": m, "tokens": tokens, "form": form,
+                           "blocked": services.workspace_requires_setup(user, m)})
+    context = {
+        "sessions": list(services.sessions_of(user)),
+        "current_session": current,
+        "workspaces": workspaces,
+        "new_token": new_token,
+        "recovery_codes_left": services.remaining_recovery_codes(user) if user.two_factor_enabled else None,
+        "disable_form": disable_form or PasswordConfirmForm(),
+    }
+    return render_form(request, "accounts/security.html", context, *status_forms)
+
+
+@login_required
+def security(request):
+    return _security_page(request)
+
+
+@login_required
+@require_POST
+def revoke_session(request, session_id: int):
+    services.revoke_session(request.user, session_id)
+    if request.user_session is not None and request.user_session.pk == session_id:
+        logout(request)
+        messages.info(request, "You signed this device out.")
+        return redirect("accounts:signin")
+    messages.success(request, "That session is signed out.")
+    return redirect("accounts:security")
+
+
+@login_required
+@require_POST
+def revoke_other_sessions(request):
+    keep = request.user_session.public_id if request.user_session else None
+    count = services.revoke_other_sessions(request.user, keep_public_id=keep)
+    messages.success(request, f"Signed out {count} other session{'s' if count != 1 else ''}.")
+    return redirect("accounts:security")
+
+
+@login_required
+@require_POST
+def create_token(request):
+    form = NewTokenForm(request.POST)
+    if form.is_valid():
+        membership = membership_in(request.user, form.cleaned_data["workspace"])
+        with service_errors(form):
+            token, secret = services.issue_token(request.user, membership, name=form.cleaned_data["name"])
+            return _security_page(request, new_token={"row": token, "secret": secret, "membership": membership})
+    return _security_page(request, status_forms=[form], token_form=form)
+
+
+@login_required
+@require_POST
+def revoke_token(request, token_id: int):
+    membership = membership_in(request.user, request.POST.get("workspace", ""))
+    with workspace_scope(membership.workspace):
+        services.revoke_token(request.user, token_id)
+    messages.success(request, "The token is revoked; programs using it are refused from now on.")
+    return redirect("accounts:security")
+
+
+@login_required
+@GET_POST
+def two_factor_setup(request):
+    user = request.user
+    if user.two_factor_enabled:
+        messages.info(request, "Two-factor sign-in is already on.")
+        return redirect("accounts:security")
+    action = request.POST.get("action")
+    if action == "begin":
+        secret, uri = services.begin_two_factor_setup(user)
+        form = TwoFactorEnableForm(initial={"secret": secret, "otpauth_uri": uri})
+        return render(request, "accounts/two_factor_setup.html", {"form": form, "secret": secret, "otpauth_uri": uri})
+    if action == "enable":
+        form = TwoFactorEnableForm(request.POST)
+        if form.is_valid():
+            with service_errors(form):
+                codes = services.enable_two_factor(user, code=form.cleaned_data["code"])
+                return render(request, "accounts/recovery_codes.html", {"codes": codes})
+        shown = {"secret": form["secret"].value(), "otpauth_uri": form["otpauth_uri"].value()}
+        return render_form(request, "accounts/two_factor_setup.html", {"form": form, **shown}, form)
+    required_by = [m.workspace for m in memberships_of(user) if m.workspace.require_two_factor]
+    return render(request, "accounts/two_factor_setup.html", {"form": None, "required_by": required_by})
+
+
+@login_required
+@require_POST
+def two_factor_disable(request):
+    form = PasswordConfirmForm(request.POST)
+    if form.is_valid():
+        with service_errors(form):
+            services.disable_two_factor(request.user, password=form.cleaned_data["password"])
+            messages.success(request, "Two-factor sign-in is off.")
+            return redirect("accounts:security")
+    return _security_page(request, status_forms=[form], disable_form=form)
