@@ -1,0 +1,126 @@
+"""Workspace pages under /w/<workspace_slug>/: members and invitations, the audit log, settings.
+
+WorkspaceScopeMiddleware has checked the membership and opened the scope; `request.actor` is set.
+"""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import redirect
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from oorg.web.forms import render_form, service_errors
+
+from . import selectors, services
+from .errors import PermissionDenied
+from .forms import AuditFilterForm, InviteForm, MemberSearchForm, RoleForm, WorkspaceSecurityForm, role_choices
+from .permissions import MEMBERS_CHANGE_ROLE, MEMBERS_INVITE, SECURITY_MANAGE
+
+PAGE_SIZE = 25
+
+
+def _page(request, queryset, param: str = "page"):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get(param))
+
+
+def _back_to_members(workspace_slug):
+    return redirect("core:members", workspace_slug=workspace_slug)
+
+
+# --- members and invitations -----------------------------------------------------------------------
+
+
+def _members_page(request, *, invite_form=None, role_error=None, status_forms=()):
+    actor = request.actor
+    search = MemberSearchForm(request.GET)
+    q = search.cleaned_data["q"].strip() if search.is_valid() else ""
+    members = selectors.members_visible_to(actor)
+    if q:
+        members = members.filter(Q(user__full_name__icontains=q) | Q(user__email__icontains=q))
+    can_invite = actor.can(MEMBERS_INVITE)
+    invitations = None
+    if can_invite:
+        pending = selectors.invitations_visible_to(actor)
+        invitations = _page(request, pending.filter(email__icontains=q) if q else pending, "ipage")
+    context = {
+        "search": search, "q": q, "members": _page(request, members), "invitations": invitations,
+        "can_invite": can_invite, "can_change_roles": actor.can(MEMBERS_CHANGE_ROLE),
+        "role_choices": role_choices(actor), "role_error": role_error,
+        "invite_form": invite_form or InviteForm(actor=actor),
+    }
+    return render_form(request, "core/members.html", context, *status_forms)
+
+
+@require_GET
+def members(request, workspace_slug):
+    return _members_page(request)
+
+
+@require_POST
+def invite(request, workspace_slug):
+    form = InviteForm(request.POST, actor=request.actor)
+    if form.is_valid():
+        with service_errors(form):
+            invitation = services.invite_member(request.actor, **form.cleaned_data)
+            messages.success(request, f"Invitation sent to {invitation.email}. It is valid for 7 days.")
+            return _back_to_members(workspace_slug)
+    return _members_page(request, invite_form=form, status_forms=[form])
+
+
+@require_POST
+def change_role(request, workspace_slug, membership_id: int):
+    membership = selectors.get_member(request.actor, membership_id)
+    form = RoleForm(request.POST)
+    if form.is_valid():
+        with service_errors(form):
+            services.change_member_role(request.actor, membership, role=form.cleaned_data["role"])
+            messages.success(request, f"{membership.user.full_name} is now {membership.get_role_display().lower()}.")
+            return _back_to_members(workspace_slug)
+    error = {"membership_id": membership.pk, "message": " ".join(form.errors.get("role", form.non_field_errors()))}
+    return _members_page(request, role_error=error, status_forms=[form])
+
+
+@require_POST
+def withdraw_invitation(request, workspace_slug, invitation_id: int):
+    invitation = selectors.get_invitation(request.actor, invitation_id)
+    services.revoke_invitation(request.actor, invitation)
+    messages.success(request, f"The invitation to {invitation.email} is withdrawn.")
+    return _back_to_members(workspace_slug)
+
+
+# --- audit log -------------------------------------------------------------------------------------------
+
+
+@require_GET
+def audit_log(request, workspace_slug):
+    form = AuditFilterForm(request.GET)
+    action = form.cleaned_data["action"].strip() if form.is_valid() else ""
+    events = selectors.audit_events_for(request.actor, action=action or None)
+    known_actions = (selectors.audit_events_for(request.actor).order_by("action")
+                     .values_list("action", flat=True).distinct())
+    return render_form(request, "core/audit.html",
+                       {"form": form, "action": action, "events": _page(request, events),
+                        "known_actions": list(known_actions)})
+
+
+# --- settings -------------------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def workspace_settings(request, workspace_slug):
+    actor = request.actor
+    if not actor.can(SECURITY_MANAGE):
+        raise PermissionDenied("Only an owner of this workspace can change its settings.")
+    if request.method == "POST":
+        form = WorkspaceSecurityForm(request.POST)
+        if form.is_valid():
+            with service_errors(form):
+                workspace = services.set_two_factor_requirement(actor, required=form.cleaned_data["require_two_factor"])
+                messages.success(request, "Two-factor sign-in is now required for every member."
+                                 if workspace.require_two_factor else "Two-factor sign-in is now optional.")
+                return redirect("core:settings", workspace_slug=workspace_slug)
+    else:
+        form = WorkspaceSecurityForm(initial={"require_two_factor": actor.workspace.require_two_factor})
+    return render_form(request, "core/settings.html", {"form": form}, form)
+
