@@ -19,6 +19,7 @@ from .models import User
 PENDING_SECOND_FACTOR = "oorg_pending_2fa"
 PASSWORD_PROVEN = "oorg_password_proven"  # set by signup / password sign-in of a not yet verified account
 PENDING_LIFETIME = 600  # seconds to finish the second step
+PASSWORD_PROOF_LIFETIME = 3600  # seconds in which verifying the email also signs this browser in
 SECOND_FACTOR_TRIES = 5  # then back to the password step, whose throttle counts these failures
 
 
@@ -33,11 +34,12 @@ def safe_next(request) -> str | None:
 
 def remember_password_proven(request, user: User) -> None:
     """Lets the verification page sign this browser in: it just proved the password."""
-    request.session[PASSWORD_PROVEN] = user.pk
+    request.session[PASSWORD_PROVEN] = {"user": user.pk, "since": time.time()}
 
 
 def take_password_proven(request, user: User) -> bool:
-    return request.session.pop(PASSWORD_PROVEN, None) == user.pk
+    proof = request.session.pop(PASSWORD_PROVEN, None) or {}
+    return proof.get("user") == user.pk and time.time() - proof.get("since", 0) < PASSWORD_PROOF_LIFETIME
 
 
 def continue_signin(request, user: User, *, next_url: str | None, method: str = "password"):

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import redirect
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from oorg.web.forms import render_form, service_errors
 
@@ -52,7 +52,7 @@ def _members_page(request, *, invite_form=None, role_error=None, status_forms=()
     return render_form(request, "core/members.html", context, *status_forms)
 
 
-@require_GET
+@require_safe
 def members(request, workspace_slug):
     return _members_page(request)
 
@@ -92,7 +92,7 @@ def withdraw_invitation(request, workspace_slug, invitation_id: int):
 # --- audit log -------------------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def audit_log(request, workspace_slug):
     form = AuditFilterForm(request.GET)
     action = form.cleaned_data["action"].strip() if form.is_valid() else ""

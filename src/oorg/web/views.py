@@ -2,7 +2,7 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from oorg.accounts import services as accounts
 from oorg.core import selectors
@@ -15,7 +15,7 @@ from .policies import PRIVACY_POLICY_UPDATED, PRIVACY_POLICY_VERSION, TERMS_UPDA
 LAST_WORKSPACE_KEY = "oorg_last_workspace"
 
 
-@require_GET
+@require_safe
 def landing(request):
     return render(request, "web/landing.html")
 
@@ -40,7 +40,7 @@ def _duration(minutes: int) -> str:
     return f"{minutes} minutes"
 
 
-@require_GET
+@require_safe
 def privacy(request):
     # Retention periods and session limits come from the catalogue and settings, so the page cannot drift from them.
     retention = [(RETENTION_LABELS.get(key, key.title()), period) for key, period in RETENTION_CLASSES.items()]
@@ -50,13 +50,13 @@ def privacy(request):
     })
 
 
-@require_GET
+@require_safe
 def terms(request):
     return render(request, "web/terms.html", {"version": TERMS_VERSION, "updated": TERMS_UPDATED})
 
 
 @login_required
-@require_GET
+@require_safe
 def app_entry(request):
     """Send a signed-in user to a workspace. The remembered slug only picks where to go:
     the workspace page itself checks membership from its URL, as every workspace page does."""
@@ -68,7 +68,7 @@ def app_entry(request):
     return redirect("web:workspace-home", workspace_slug=chosen.workspace.slug)
 
 
-@require_GET
+@require_safe
 def workspace_home(request, workspace_slug):
     actor = request.actor  # WorkspaceScopeMiddleware checked the membership and opened the scope
     request.session[LAST_WORKSPACE_KEY] = actor.workspace.slug
