@@ -400,3 +400,11 @@ def test_reset_confirm_answers_alike_for_unknown_and_known_accounts(db, outbox):
     for email in (SIGNUP["email"], "nobody@example.test"):
         weak = ApiClient().post("/auth/password-reset/confirm", {"email": email, "code": "123456", "new_password": "x"})
         assert weak.status_code == 422 and weak.json()["field"] == "new_password"
+
+
+def test_wrong_second_factor_codes_count_towards_the_lock(db, owner, workspace, api_client):
+    secret, _ = enable_2fa(api_client(owner, workspace), owner)
+    for _ in range(5):
+        assert get_token(owner.email, otp="000000").status_code == 401
+    User.objects.filter(pk=owner.pk).update(totp_last_step=0)
+    assert get_token(owner.email, otp=pyotp.TOTP(secret).now()).status_code == 429

@@ -211,22 +211,30 @@ def _audit_account(user: User | None, action: str, *, email: str, **data) -> Non
         audit.record(None, action, user, workspace=workspace, user=user, actor_label=email, **data)
 
 
+def _refuse_if_throttled(email: str) -> None:
+    ip = request_context.client_ip.get()
+    if _recent_failures(email=email.lower()) >= SIGNIN_MAX_FAILURES_PER_ACCOUNT or (
+        ip and _recent_failures(ip_address=ip) >= SIGNIN_MAX_FAILURES_PER_IP
+    ):
+        raise Throttled("Too many failed sign-in attempts. Wait 15 minutes and try again.", retry_after=900)
+
+
 def check_password(*, email: str, password: str) -> User:
     """The first step of every sign-in. Same error for an unknown email and a wrong password;
     429 after 5 failures for the account or 20 from the IP within 15 minutes, even with the right password."""
     email = email.strip().lower()
     ip = request_context.client_ip.get()
-    if _recent_failures(email=email) >= SIGNIN_MAX_FAILURES_PER_ACCOUNT or (
-        ip and _recent_failures(ip_address=ip) >= SIGNIN_MAX_FAILURES_PER_IP
-    ):
-        raise Throttled("Too many failed sign-in attempts. Wait 15 minutes and try again.", retry_after=900)
+    _refuse_if_throttled(email)
     user = User.objects.filter(email__iexact=email).first()
     if user is None:
         User(email=email).set_password(password)  # same work as a real check, so timing tells nothing
         ok = False
     else:
         ok = user.check_password(password) and user.is_active
-    LoginAttempt.objects.create(email=email, ip_address=ip, succeeded=ok)
+    if not ok or not user.two_factor_enabled:
+        # With two-factor on, the sign-in succeeds only at the second step (which records it), so a
+        # right password cannot reset the count of wrong codes.
+        LoginAttempt.objects.create(email=email, ip_address=ip, succeeded=ok)
     if not ok:
         _audit_account(user, "auth.signin_failed", email=email, reason="bad_credentials")
         raise AuthenticationFailed("Email or password is incorrect.")
@@ -239,6 +247,7 @@ def check_second_factor(user: User, otp: str | None) -> None:
         return
     if not otp:
         raise SecondFactorRequired(field="otp")
+    _refuse_if_throttled(user.email)
     otp = otp.strip().replace(" ", "")
     totp = pyotp.TOTP(decrypt(user.totp_secret_encrypted))
     now = timezone.now()
@@ -249,6 +258,7 @@ def check_second_factor(user: User, otp: str | None) -> None:
             if constant_time_equal(totp.at(at), otp) and (user.totp_last_step or 0) < step:
                 User.objects.filter(pk=user.pk).update(totp_last_step=step)
                 user.totp_last_step = step
+                _record_second_factor_success(user)
                 return
     else:
         spent = RecoveryCode.objects.filter(
@@ -256,10 +266,15 @@ def check_second_factor(user: User, otp: str | None) -> None:
         ).update(used_at=now)
         if spent:
             _audit_account(user, "auth.recovery_code_used", email=user.email)
+            _record_second_factor_success(user)
             return
     LoginAttempt.objects.create(email=user.email, ip_address=request_context.client_ip.get(), succeeded=False)
     _audit_account(user, "auth.signin_failed", email=user.email, reason="bad_second_factor")
     raise AuthenticationFailed("That two-factor code is not valid.", field="otp")
+
+
+def _record_second_factor_success(user: User) -> None:
+    LoginAttempt.objects.create(email=user.email, ip_address=request_context.client_ip.get(), succeeded=True)
 
 
 def record_signin(user: User, *, method: str) -> None:
@@ -298,6 +313,12 @@ def revoke_session(user: User, session_id: int) -> None:
     if not updated:
         raise NotFound()
     _audit_account(user, "auth.session_revoked", email=user.email, session_id=session_id)
+
+
+def sign_out(user: User, user_session: UserSession | None) -> None:
+    if user_session is not None:
+        UserSession.objects.filter(pk=user_session.pk, user=user).update(revoked_at=timezone.now())
+    _audit_account(user, "auth.signed_out", email=user.email)
 
 
 def revoke_other_sessions(user: User, *, keep_public_id: str | None = None) -> int:
@@ -346,6 +367,8 @@ def issue_token(user: User, membership: Membership, *, name: str, days: int | No
     """Returns (token row, the plaintext token). The plaintext is never stored and shown only now."""
     if not user.email_verified:
         raise EmailNotVerified()
+    if workspace_requires_setup(user, membership):
+        raise TwoFactorSetupRequired()
     name = (name or "").strip()
     if not name or len(name) > 80:
         raise ValidationFailed("Give the token a name of 1 to 80 characters.", field="name")

@@ -119,8 +119,8 @@ def signin_two_factor(request):
 
 @require_POST
 def signout(request):
-    if request.user.is_authenticated and request.user_session is not None:
-        services.revoke_session(request.user, request.user_session.pk)
+    if request.user.is_authenticated:
+        services.sign_out(request.user, request.user_session)
     logout(request)
     messages.info(request, "You are signed out.")
     return redirect("accounts:signin")
