@@ -1,0 +1,123 @@
+"""The same proof for HTML pages: every URL pattern outside the API is listed here, anonymous callers
+are sent to sign in unless the page is public, and a workspace-A user aimed at workspace B (its slug
+or its object ids) gets 404 and changes nothing of B's."""
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.web.pages import signed_in_client
+
+from .test_tenant_isolation import fingerprint, world  # noqa: F401  (the shared two-workspace fixture)
+
+PUBLIC_PAGES = {
+    "healthz": "load balancer probe",
+    "": "landing page",
+    "privacy": "the privacy policy",
+    "terms": "the terms",
+    "signup": "sign up", "verify": "verify email", "signin": "sign in",
+    "signin/two-factor": "second step of sign-in (needs the first)",
+    "reset": "password reset", "reset/confirm": "password reset",
+    "invitations/accept": "accept an invitation with its code",
+    "signout": "POST only; signs out whoever is signed in",
+    "app": "redirects to the right place for anyone",
+}
+
+# Pages that need a sign-in: how to aim each at workspace B. "slug" pages get B's slug; `ids` put B's
+# object ids into a page of A's own workspace. POST bodies are what the page's form would send.
+PAGES = {
+    "w/<slug:workspace_slug>/": {"slug": True},
+    "w/<slug:workspace_slug>/members/": {"slug": True},
+    "w/<slug:workspace_slug>/members/invite": {"slug": True, "post": {"email": "x@example.test", "role": "member"}},
+    "w/<slug:workspace_slug>/members/<int:membership_id>/role": {
+        "ids": {"membership_id": "b_membership"}, "post": {"role": "admin"}},
+    "w/<slug:workspace_slug>/invitations/<int:invitation_id>/withdraw": {
+        "ids": {"invitation_id": "b_invitation"}, "post": {}},
+    "w/<slug:workspace_slug>/audit/": {"slug": True},
+    "w/<slug:workspace_slug>/settings/": {"slug": True, "post": {"require_two_factor": "on"}},
+    "account/security": {},
+    "account/sessions/<int:session_id>/revoke": {"ids": {"session_id": "b_session"}, "post": {}},
+    "account/sessions/revoke-others": {"post": {}},
+    "account/tokens": {"post": {"name": "x", "workspace": "globex"}},
+    "account/tokens/<int:token_id>/revoke": {"ids": {"token_id": "b_token"}, "post": {}},
+    "account/two-factor": {},
+    "account/two-factor/disable": {"post": {"password": "x"}},
+}
+
+
+def page_patterns() -> set[str]:
+    found = set()
+
+    def walk(patterns, prefix=""):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if str(p.pattern).startswith("api/"):
+                    continue  # covered by test_tenant_isolation.py
+                walk(p.url_patterns, prefix + str(p.pattern))
+            elif isinstance(p, URLPattern):
+                found.add(prefix + str(p.pattern))
+
+    walk(get_resolver().url_patterns)
+    return found
+
+
+def fill(pattern: str, values: dict) -> str:
+    path = pattern
+    for name, value in values.items():
+        for converter in ("slug", "int", "str"):
+            path = path.replace(f"<{converter}:{name}>", str(value))
+    return "/" + path
+
+
+def test_every_page_is_in_the_harness():
+    found = page_patterns()
+    unlisted = found - set(PAGES) - set(PUBLIC_PAGES)
+    stale = (set(PAGES) | set(PUBLIC_PAGES)) - found
+    assert not unlisted, f"pages the tenant-isolation harness does not exercise: {sorted(unlisted)}"
+    assert not stale, f"harness lists pages that no longer exist: {sorted(stale)}"
+
+
+@pytest.mark.parametrize("pattern", sorted(PAGES))
+def test_page_sends_anonymous_callers_to_sign_in(client, db, pattern):
+    path = fill(pattern, {"workspace_slug": "acme-corp", "membership_id": 1, "invitation_id": 1,
+                          "session_id": 1, "token_id": 1})
+    spec = PAGES[pattern]
+    response = client.post(path, spec["post"]) if "post" in spec else client.get(path)
+    assert response.status_code == 302 and response["Location"].startswith("/signin"), (pattern, response.status_code)
+
+
+@pytest.mark.parametrize("role", ["owner", "member"])
+@pytest.mark.parametrize("pattern", sorted(p for p, spec in PAGES.items() if spec.get("slug") or spec.get("ids")))
+def test_page_never_reaches_another_workspace(world, pattern, role):  # noqa: F811
+    user = world["a_users"][0] if role == "owner" else world["a_users"][2]
+    client = signed_in_client(user)
+    spec = PAGES[pattern]
+    values = {"workspace_slug": "globex" if spec.get("slug") else "acme-corp"}
+    absent = dict(values)
+    for param, key in spec.get("ids", {}).items():
+        values[param], absent[param] = world[key], 987654321
+    before = fingerprint(world["b"], world["b_users"])
+
+    for method in ("get", "post") if "post" in spec else ("get",):
+        send = getattr(client, method)
+        args = (spec["post"],) if method == "post" else ()
+        response = send(fill(pattern, values), *args)
+        if spec.get("slug"):
+            assert response.status_code == 404, f"{method} {pattern} as {role} on B's slug: {response.status_code}"
+        else:
+            missing = send(fill(pattern, absent), *args)
+            assert response.status_code == missing.status_code, f"{pattern}: B's id and a missing id differ"
+            allowed = {404} if role == "owner" else {403, 404}
+            if method == "get":
+                allowed = allowed | {405}  # POST-only action pages
+            assert response.status_code in allowed, f"{method} {pattern} as {role}: {response.status_code}"
+
+    assert fingerprint(world["b"], world["b_users"]) == before, f"{pattern} as {role} changed workspace B"
+
+
+def test_a_token_cannot_be_made_for_a_workspace_one_is_not_in(world):  # noqa: F811
+    client = signed_in_client(world["a_users"][0])
+    before = fingerprint(world["b"], world["b_users"])
+    response = client.post("/account/tokens", PAGES["account/tokens"]["post"])  # names workspace B
+    assert response.status_code == 404
+    assert fingerprint(world["b"], world["b_users"]) == before
