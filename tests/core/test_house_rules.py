@@ -9,8 +9,9 @@ UNSCOPED_ALLOWED = {
     "core": "workspace and membership plumbing, audit, invitations resolved by their code",
     "privacy": "data-subject requests span the subject's workspaces",
     "billing": "billing spans workspaces",
-    "accounts/auth.py": "the token itself is what names the workspace",
 }
+# RowLookup reads below the scoped manager (prebuilt SQL); only where a scope cannot exist yet.
+ROW_LOOKUP_ALLOWED = {"core": "defines it", "accounts/auth.py": "the token itself is what names the workspace"}
 RAW_SQL_ALLOWED = {"core/db.py"}
 
 
@@ -38,6 +39,17 @@ def test_unscoped_queries_only_where_allowed():
         for line in calls(ast.parse(path.read_text()), "unscoped")
     ]
     assert not offenders, f".unscoped() outside {sorted(UNSCOPED_ALLOWED)}: {offenders}"
+
+
+def test_row_lookups_only_where_allowed():
+    offenders = []
+    for path, rel in python_files():
+        if allowed(rel, ROW_LOOKUP_ALLOWED):
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "RowLookup":
+                offenders.append(f"{rel}:{node.lineno}")
+    assert not offenders, f"RowLookup outside {sorted(ROW_LOOKUP_ALLOWED)}: {offenders}"
 
 
 def test_raw_sql_only_in_core_db():

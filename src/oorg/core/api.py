@@ -33,10 +33,16 @@ def user_out(user) -> dict:
     return {"id": user.pk, "email": user.email, "full_name": user.full_name, "email_verified": user.email_verified}
 
 
+def workspace_out(workspace) -> dict:
+    # Plain dicts validate several times faster than models read through ninja's attribute getter.
+    return {"id": workspace.pk, "slug": workspace.slug, "name": workspace.name,
+            "require_two_factor": workspace.require_two_factor}
+
+
 @router.get("/me", response=MeOut, summary="Who the token belongs to")
 def me(request):
     a = request.actor
-    return {"user": user_out(a.user), "workspace": a.workspace, "role": a.role,
+    return {"user": user_out(a.user), "workspace": workspace_out(a.workspace), "role": a.role,
             "two_factor_enabled": a.user.two_factor_enabled}
 
 
