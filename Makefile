@@ -19,6 +19,8 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $@ $(VENV)/.installed
 
+# Links in emails and the printed address follow HOST and PORT unless OORG_BASE_URL says otherwise.
+run: export OORG_BASE_URL ?= http://$(HOST):$(PORT)
 run: $(VENV)/.installed
 	$(BIN)/oorg migrate
 	$(BIN)/oorg demo --if-empty

@@ -31,8 +31,10 @@ def cmd_demo(args) -> int:
         from oorg.core.models import Workspace
 
         if Workspace.objects.exists():
-            print("Workspaces exist already; demo data not added.")
-            _print_signin(None)
+            from oorg.core.demo import demo_signin
+
+            print("Workspaces exist already; no demo data added.")
+            _print_signin(demo_signin())
             return 0
     _print_signin(seed_demo(progress=print))
     return 0
@@ -80,7 +82,7 @@ def _start_embedded_worker() -> subprocess.Popen | None:
         return None  # at scale, `oorg worker` processes run elsewhere
     print("No OORG_REDIS_URL: running background jobs in an embedded worker (SQLite broker).", flush=True)
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "oorg.celery", "worker", "--loglevel", "warning",
+        [sys.executable, "-m", "celery", "-A", "oorg.celery", "worker", "--quiet", "--loglevel", "warning",
          "--pool", "solo", "--without-heartbeat", "--without-gossip", "--without-mingle"],
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "oorg.settings"},
     )
@@ -100,6 +102,10 @@ def cmd_serve(args) -> int:
             self.cfg.set("accesslog", None)  # our middleware logs one structured line per request
             self.cfg.set("timeout", 60)
             self.cfg.set("graceful_timeout", 20)
+            if "control_socket_disable" in self.cfg.settings:
+                # gunicorn >= 24 opens a control socket in $HOME shared by every server of the user;
+                # OORG does not use it, and two servers on one host would fight over it.
+                self.cfg.set("control_socket_disable", True)
 
         def load(self):
             return application

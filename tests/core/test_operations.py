@@ -31,6 +31,14 @@ def test_demo_is_idempotent_and_its_users_can_sign_in(db, capsys):
 def test_demo_if_empty_leaves_a_used_database_alone(workspace, capsys):
     assert oorg(["demo", "--if-empty"]) == 0
     assert not Workspace.objects.filter(slug="demo").exists()
+    assert "owner@demo.oorg.test" not in capsys.readouterr().out
+
+
+def test_demo_if_empty_still_says_how_to_sign_in_to_an_existing_demo(db, capsys):
+    oorg(["demo"])
+    capsys.readouterr()
+    assert oorg(["demo", "--if-empty"]) == 0
+    assert "owner@demo.oorg.test" in capsys.readouterr().out
 
 
 def test_healthz_answers_when_the_database_does(db, client):

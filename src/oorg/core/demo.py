@@ -42,4 +42,14 @@ def seed_demo(progress=print) -> dict:
                 invitation = invite_member(actor, email=email, role=role)
                 accept_invitation(code=invitation.plain_code, password=DEMO_PASSWORD, full_name=name)
     progress("Demo workspace ready.")
+    return demo_signin()
+
+
+def demo_signin() -> dict | None:
+    """How to sign in to the demo workspace, while its owner still uses the demo password."""
+    from oorg.accounts.models import User
+
+    owner = User.objects.filter(email=DEMO_USERS[0][1]).first()
+    if owner is None or not owner.check_password(DEMO_PASSWORD):
+        return None
     return {"password": DEMO_PASSWORD, "users": [(r, e) for r, e, _ in DEMO_USERS], "slug": "demo"}
