@@ -82,7 +82,7 @@ def _start_embedded_worker() -> subprocess.Popen | None:
         return None  # at scale, `oorg worker` processes run elsewhere
     print("No OORG_REDIS_URL: running background jobs in an embedded worker (SQLite broker).", flush=True)
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "oorg.celery", "worker", "--quiet", "--loglevel", "warning",
+        [sys.executable, "-m", "celery", "-A", "oorg.celery", "--quiet", "worker", "--loglevel", "warning",
          "--pool", "solo", "--without-heartbeat", "--without-gossip", "--without-mingle"],
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "oorg.settings"},
     )
@@ -111,6 +111,14 @@ def cmd_serve(args) -> int:
             return application
 
     worker = _start_embedded_worker()
+    if worker is not None:
+        try:
+            status = worker.wait(timeout=2)  # a worker that cannot start says so within a moment
+        except subprocess.TimeoutExpired:
+            pass
+        else:
+            print(f"The embedded background worker exited at start (status {status}); not serving.", file=sys.stderr)
+            return 1
     print(f"Serving OORG on http://{args.host}:{args.port}/ ({args.workers} workers). Ctrl+C stops.", flush=True)
     try:
         Server().run()
