@@ -1,9 +1,11 @@
 import re
 import time
+from datetime import timedelta
 
 import pyotp
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from oorg.accounts import services
 from oorg.accounts.models import ApiToken, User, UserSession
@@ -451,3 +453,23 @@ def test_signup_creates_exactly_one_workspace(outbox):
     Client().post("/signup", SIGNUP)
 
     assert list(Workspace.objects.values_list("name", flat=True)) == ["Analytical Engines"]
+
+
+def test_an_idle_session_is_signed_out(workspace, settings):
+    browser = signed_in_client(workspace.owner)
+    UserSession.objects.filter(user=workspace.owner).update(
+        last_seen_at=timezone.now() - timedelta(minutes=settings.SESSION_IDLE_MINUTES, seconds=1))
+    assert browser.get(f"/w/{workspace.slug}/")["Location"].startswith("/signin")
+
+
+def test_a_session_ends_at_its_absolute_lifetime_however_busy(workspace, settings):
+    browser = signed_in_client(workspace.owner)
+    UserSession.objects.filter(user=workspace.owner).update(
+        created_at=timezone.now() - timedelta(hours=settings.SESSION_MAX_HOURS, seconds=1))
+    assert browser.get(f"/w/{workspace.slug}/")["Location"].startswith("/signin")
+
+
+def test_an_unverified_user_never_enters_a_workspace(workspace):
+    browser = signed_in_client(workspace.owner)
+    User.objects.filter(pk=workspace.owner.pk).update(email_verified_at=None)
+    assert browser.get(f"/w/{workspace.slug}/")["Location"].startswith("/verify")

@@ -102,6 +102,12 @@ class WorkspaceScopeMiddleware:
             from django.contrib.auth.views import redirect_to_login
 
             return redirect_to_login(request.get_full_path())
+        if not user.email_verified:
+            from urllib.parse import urlencode
+
+            from django.urls import reverse
+
+            return redirect(f"{reverse('accounts:verify')}?{urlencode({'email': user.email})}")
         try:
             membership = membership_in(user, slug)
         except NotFound:
