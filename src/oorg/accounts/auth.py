@@ -12,7 +12,7 @@ from ninja.security import HttpBearer
 from oorg.core.crypto import hash_code
 from oorg.core.db import RowLookup
 from oorg.core.permissions import Actor
-from oorg.core.tenancy import _current
+from oorg.core.tenancy import open_request_scope
 
 from .models import ApiToken
 
@@ -47,6 +47,5 @@ class TokenAuth(HttpBearer):
         request.actor = actor
         request.oorg_workspace_id = actor.workspace.pk
         request.oorg_user_id = actor.user.pk
-        # WorkspaceScopeMiddleware resets this at the end of the request.
-        _current.set(actor.workspace.pk)
+        open_request_scope(actor.workspace.pk)
         return actor

@@ -3,9 +3,18 @@ from __future__ import annotations
 import json
 import logging
 import time
+from urllib.parse import urlencode
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
 
 from . import request_context
-from .tenancy import current_workspace_id
+from .errors import NotFound
+from .permissions import Actor
+from .selectors import membership_in
+from .tenancy import current_workspace_id, open_request_scope, request_boundary
 
 log = logging.getLogger("oorg.request")
 
@@ -77,36 +86,17 @@ class WorkspaceScopeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from .tenancy import _current
-
-        token = _current.set(None)
-        try:
+        with request_boundary():
             return self.get_response(request)
-        finally:
-            _current.reset(token)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         slug = view_kwargs.get("workspace_slug")
         if slug is None:
             return None
-        from django.http import Http404
-        from django.shortcuts import redirect
-
-        from .permissions import Actor
-        from .selectors import membership_in
-        from .errors import NotFound
-        from .tenancy import _current
-
         user = request.user
         if not user.is_authenticated:
-            from django.contrib.auth.views import redirect_to_login
-
             return redirect_to_login(request.get_full_path())
         if not user.email_verified:
-            from urllib.parse import urlencode
-
-            from django.urls import reverse
-
             return redirect(f"{reverse('accounts:verify')}?{urlencode({'email': user.email})}")
         try:
             membership = membership_in(user, slug)
@@ -116,5 +106,5 @@ class WorkspaceScopeMiddleware:
             return redirect("accounts:two-factor-setup")
         request.actor = Actor(user=user, workspace=membership.workspace, membership=membership, role=membership.role)
         request.oorg_workspace_id = membership.workspace.pk
-        _current.set(membership.workspace.pk)
+        open_request_scope(membership.workspace.pk)
         return None

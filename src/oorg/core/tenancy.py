@@ -32,6 +32,21 @@ def workspace_scope(workspace):
         _current.reset(token)
 
 
+def open_request_scope(workspace_id: int) -> None:
+    """Scope the rest of this request to one workspace (API token auth, workspace pages).
+    `WorkspaceScopeMiddleware` wraps every request in `request_boundary()`, which closes it."""
+    _current.set(workspace_id)
+
+
+@contextmanager
+def request_boundary():
+    token = _current.set(None)
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
 class ScopedQuerySet(models.QuerySet):
     pass
 
