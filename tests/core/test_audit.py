@@ -66,3 +66,48 @@ def test_each_workspace_has_its_own_chain(workspace, other_workspace):
     for ws in (workspace, other_workspace):
         seqs = list(AuditEvent.objects.filter(workspace=ws).order_by("seq").values_list("seq", flat=True))
         assert seqs == list(range(1, len(seqs) + 1))
+
+
+def test_verify_finds_events_deleted_from_the_end(workspace, member, capsys):
+    last = AuditEvent.objects.filter(workspace=workspace).order_by("-seq").first()
+    AuditEvent.objects.filter(pk=last.pk)._raw_delete(AuditEvent.objects.db)
+    assert oorg(["audit", "verify"]) == 1
+    assert f"its head records #{last.seq}" in capsys.readouterr().out
+
+
+def test_verify_finds_a_chain_emptied_entirely(workspace, capsys):
+    AuditEvent.objects.filter(workspace=workspace)._raw_delete(AuditEvent.objects.db)
+    assert oorg(["audit", "verify"]) == 1
+    assert f"workspace {workspace.pk}: the chain ends at event #0" in capsys.readouterr().out
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_appends_keep_one_unbroken_chain(workspace):
+    """Writers on several connections at once queue on the chain head; no fork, no gap."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's in-memory test database cannot hold concurrent writers; CI runs this on PostgreSQL")
+    errors = []
+
+    def append(n):
+        try:
+            for i in range(10):
+                audit.record(None, "test.concurrent", workspace=workspace, actor_label=f"writer-{n}", i=i)
+        except Exception as e:  # reported below; a thread's exception would otherwise vanish
+            errors.append(e)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=append, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert errors == []
+    checked, problems = audit.verify()
+    assert problems == []
+    assert AuditEvent.objects.filter(workspace=workspace, action="test.concurrent").count() == 40

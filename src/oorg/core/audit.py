@@ -9,12 +9,11 @@ from __future__ import annotations
 import hashlib
 import json
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from . import request_context
-from .db import lock_for_transaction
-from .models import AuditEvent
+from .models import AuditChainHead, AuditEvent
 
 GENESIS = "0" * 64
 
@@ -52,11 +51,10 @@ def record(actor, action: str, target=None, *, workspace=None, user=None, **data
     label = data.pop("actor_label", None) or (person.email if person is not None else "system")
     workspace_id = getattr(workspace, "pk", workspace)
     with transaction.atomic():
-        lock_for_transaction(f"audit:{workspace_id}")
-        last = AuditEvent.objects.filter(workspace_id=workspace_id).order_by("-seq").only("seq", "hash").first()
+        head = _locked_head(workspace_id)
         event = AuditEvent(
             workspace_id=workspace_id,
-            seq=(last.seq + 1) if last else 1,
+            seq=head.seq + 1,
             occurred_at=timezone.now(),
             action=action,
             actor_user_id=getattr(person, "pk", None),
@@ -65,19 +63,44 @@ def record(actor, action: str, target=None, *, workspace=None, user=None, **data
             target_id=str(target.pk) if target is not None else "",
             ip_address=request_context.client_ip.get(),
             data=json.loads(json.dumps(data, default=str)),
-            prev_hash=last.hash if last else GENESIS,
+            prev_hash=head.hash,
         )
         event.hash = compute_hash(event)
         event.save()
+        head.seq, head.hash = event.seq, event.hash
+        head.save(update_fields=["seq", "hash"])
     return event
+
+
+def chain_key(workspace_id) -> str:
+    return f"workspace:{workspace_id}" if workspace_id is not None else "account"
+
+
+def _workspace_of(key: str):
+    return int(key.split(":", 1)[1]) if key.startswith("workspace:") else None
+
+
+def _locked_head(workspace_id) -> AuditChainHead:
+    """The chain's head row, locked until the transaction ends, so appends to one chain queue up."""
+    key = chain_key(workspace_id)
+    head = AuditChainHead.objects.select_for_update().filter(chain=key).first()
+    if head is None:
+        try:
+            with transaction.atomic():
+                AuditChainHead.objects.create(chain=key, seq=0, hash=GENESIS)
+        except IntegrityError:
+            pass  # another writer created it first
+        head = AuditChainHead.objects.select_for_update().get(chain=key)
+    return head
 
 
 def verify(progress=None) -> tuple[int, list[str]]:
     """Check every chain. Returns (events checked, problems), the first problem of each chain only."""
     problems: list[str] = []
     checked = 0
-    chains = AuditEvent.objects.values_list("workspace_id", flat=True).distinct()
-    for workspace_id in sorted(set(chains), key=lambda w: (w is not None, w or 0)):
+    chains = set(AuditEvent.objects.values_list("workspace_id", flat=True).distinct())
+    chains |= {_workspace_of(key) for key in AuditChainHead.objects.values_list("chain", flat=True)}
+    for workspace_id in sorted(chains, key=lambda w: (w is not None, w or 0)):
         expected_prev, expected_seq = GENESIS, 1
         for event in AuditEvent.objects.filter(workspace_id=workspace_id).order_by("seq").iterator():
             checked += 1
@@ -94,4 +117,11 @@ def verify(progress=None) -> tuple[int, list[str]]:
                 problems.append(f"{where}: content does not match its hash (edited)")
                 break
             expected_prev, expected_seq = event.hash, event.seq + 1
+        else:
+            head = AuditChainHead.objects.filter(chain=chain_key(workspace_id)).first()
+            if head is None or head.seq != expected_seq - 1 or head.hash != expected_prev:
+                problems.append(
+                    f"workspace {workspace_id or '-'}: the chain ends at event #{expected_seq - 1} but its head "
+                    f"records #{head.seq if head else '?'} (events deleted from the end, or the head was altered)"
+                )
     return checked, problems

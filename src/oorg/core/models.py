@@ -101,6 +101,15 @@ class AuditEvent(models.Model):
         raise RuntimeError("audit events are append-only")
 
 
+class AuditChainHead(models.Model):
+    """The newest event of each audit chain. Writers lock this row, and `oorg audit verify` compares
+    it with the newest event, so deleting events from the end of a chain is caught too."""
+
+    chain = models.CharField(max_length=40, unique=True)  # "workspace:<id>" or "account"
+    seq = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64)
+
+
 class RateEvent(models.Model):
     """One counted event for a rate limit (resends, resets). Keys are keyed hashes, never raw emails."""
 
