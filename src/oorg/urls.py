@@ -1,6 +1,6 @@
 from django.db import DatabaseError
 from django.http import JsonResponse
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from .api import api
 from .core.db import ping
@@ -14,8 +14,14 @@ def healthz(request):
         return JsonResponse({"status": "database unavailable"}, status=503)
 
 
+def api_not_found(request):
+    # API clients get JSON for an unknown path too, never the HTML 404 page.
+    return JsonResponse({"detail": "No such API endpoint.", "code": "not_found"}, status=404)
+
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", api.urls),
+    re_path(r"^api/", api_not_found),
     path("", include("oorg.web.urls")),
 ]

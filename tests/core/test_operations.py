@@ -96,3 +96,16 @@ def test_security_headers_on_every_response(db, client):
     assert "default-src 'self'" in response["Content-Security-Policy"]
     assert response["Referrer-Policy"] == "same-origin"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_unknown_api_paths_answer_json_404(db):
+    for path in ("/api/v1/nope", "/api/v1/members/abc", "/api/v2/me"):
+        response = ApiClient().client.get(path)
+        assert response.status_code == 404 and response.json()["detail"], path
+
+
+def test_unparseable_json_is_a_400_with_detail(workspace, api_client):
+    client = api_client(workspace.owner, workspace)
+    response = client.client.post("/api/v1/invitations", data="{not json", content_type="application/json",
+                                  HTTP_AUTHORIZATION=f"Bearer {client.token}")
+    assert response.status_code == 400 and response.json()["detail"]

@@ -21,6 +21,7 @@ PUBLIC_PAGES = {
     "invitations/accept": "accept an invitation with its code",
     "signout": "POST only; signs out whoever is signed in",
     "app": "redirects to the right place for anyone",
+    "^api/": "JSON 404 for unknown API paths",
 }
 
 # Pages that need a sign-in: how to aim each at workspace B. "slug" pages get B's slug; `ids` put B's
