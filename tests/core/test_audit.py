@@ -5,7 +5,7 @@ from oorg.cli import main as oorg
 from oorg.core import audit
 from oorg.core.models import AuditEvent
 
-from ..conftest import ApiClient, token_for
+from ..conftest import ApiClient
 
 
 def test_api_lists_events_newest_first_for_admins(workspace, member, api_client):

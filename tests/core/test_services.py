@@ -8,7 +8,11 @@ from oorg.accounts.models import User
 from oorg.core.errors import AuthenticationFailed, Conflict, PermissionDenied, ValidationFailed
 from oorg.core.models import AuditEvent, Invitation, Membership
 from oorg.core.services import (
-    InvalidInvitation, accept_invitation, change_member_role, create_workspace, invite_member,
+    InvalidInvitation,
+    accept_invitation,
+    change_member_role,
+    create_workspace,
+    invite_member,
 )
 from oorg.core.tenancy import WorkspaceScopeError, workspace_scope
 

@@ -39,7 +39,7 @@ def served(tmp_path):
                         break
             except OSError:
                 if time.monotonic() > deadline or server.poll() is not None:
-                    raise AssertionError("oorg serve did not come up")
+                    raise AssertionError("oorg serve did not come up") from None
                 time.sleep(0.3)
         yield base, tmp_path
     finally:

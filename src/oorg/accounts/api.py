@@ -4,8 +4,21 @@ from oorg.core.api import list_of, user_out
 
 from . import services
 from .schemas import (
-    CodeIn, DetailOut, EmailIn, NewTokenIn, NewTokenOut, PasswordIn, PasswordResetConfirmIn, RecoveryCodesOut,
-    SessionOut, SignupIn, SignupOut, TokenIn, TokenOut, TwoFactorSetupOut, VerifyEmailIn,
+    CodeIn,
+    DetailOut,
+    EmailIn,
+    NewTokenIn,
+    NewTokenOut,
+    PasswordIn,
+    PasswordResetConfirmIn,
+    RecoveryCodesOut,
+    SessionOut,
+    SignupIn,
+    SignupOut,
+    TokenIn,
+    TokenOut,
+    TwoFactorSetupOut,
+    VerifyEmailIn,
 )
 
 router = Router(tags=["auth"])

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from oorg.core import audit, mail
+from oorg.core import audit, mail, request_context
 from oorg.core.crypto import constant_time_equal, decrypt, encrypt, hash_code, numeric_code
 from oorg.core.errors import (
     AuthenticationFailed,
@@ -29,7 +29,6 @@ from oorg.core.models import Membership
 from oorg.core.ratelimit import hit
 from oorg.core.selectors import memberships_of
 from oorg.core.tenancy import workspace_scope
-from oorg.core import request_context
 from oorg.web.policies import PRIVACY_POLICY_VERSION, TERMS_VERSION
 
 from .models import ApiToken, EmailCode, LoginAttempt, RecoveryCode, User, UserSession

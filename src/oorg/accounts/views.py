@@ -21,8 +21,17 @@ from oorg.web.forms import render_form, service_errors
 
 from . import services, signin
 from .forms import (
-    AcceptInvitationForm, NewTokenForm, PasswordConfirmForm, PasswordResetConfirmForm, PasswordResetForm,
-    ResendCodeForm, SecondFactorForm, SignInForm, SignUpForm, TwoFactorEnableForm, VerifyEmailForm,
+    AcceptInvitationForm,
+    NewTokenForm,
+    PasswordConfirmForm,
+    PasswordResetConfirmForm,
+    PasswordResetForm,
+    ResendCodeForm,
+    SecondFactorForm,
+    SignInForm,
+    SignUpForm,
+    TwoFactorEnableForm,
+    VerifyEmailForm,
 )
 
 GET_POST = require_http_methods(["GET", "POST"])

@@ -3,8 +3,17 @@ from ninja import Query, Router, Schema, Status
 
 from . import selectors, services
 from .schemas import (
-    AuditEventOut, InvitationAcceptedOut, InvitationAcceptIn, InvitationIn, InvitationOut, MemberOut,
-    MemberPatch, MeOut, MyWorkspaceOut, WorkspaceOut, WorkspacePatch,
+    AuditEventOut,
+    InvitationAcceptedOut,
+    InvitationAcceptIn,
+    InvitationIn,
+    InvitationOut,
+    MemberOut,
+    MemberPatch,
+    MeOut,
+    MyWorkspaceOut,
+    WorkspaceOut,
+    WorkspacePatch,
 )
 
 router = Router(tags=["workspace"])
