@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import email
 import re
+import socket
 from pathlib import Path
 
 import pytest
@@ -165,3 +166,10 @@ def api_client():
         return ApiClient(token_for(user, workspace) if user is not None else None)
 
     return make
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on right now (for servers a test starts)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

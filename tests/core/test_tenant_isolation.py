@@ -110,12 +110,15 @@ def world(workspace, other_workspace, admin, member):
     }
 
 
+def assert_harness_covers(found: set[str], exercised: dict, public: dict, kind: str) -> None:
+    unlisted = found - set(exercised) - set(public)
+    stale = (set(exercised) | set(public)) - found
+    assert not unlisted, f"{kind} the tenant-isolation harness does not exercise: {sorted(unlisted)}"
+    assert not stale, f"harness lists {kind} that no longer exist: {sorted(stale)}"
+
+
 def test_every_route_is_in_the_harness():
-    found = operations()
-    unlisted = found - set(ROUTES) - set(PUBLIC)
-    stale = (set(ROUTES) | set(PUBLIC)) - found
-    assert not unlisted, f"routes the tenant-isolation harness does not exercise: {sorted(unlisted)}"
-    assert not stale, f"harness lists routes that no longer exist: {sorted(stale)}"
+    assert_harness_covers(operations(), ROUTES, PUBLIC, "routes")
 
 
 @pytest.mark.parametrize("route", sorted(ROUTES))

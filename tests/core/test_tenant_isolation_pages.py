@@ -8,7 +8,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.web.pages import signed_in_client
 
-from .test_tenant_isolation import fingerprint, world  # noqa: F401  (the shared two-workspace fixture)
+from .test_tenant_isolation import assert_harness_covers, fingerprint, world  # noqa: F401  (world: a fixture)
 
 PUBLIC_PAGES = {
     "healthz": "load balancer probe",
@@ -71,11 +71,7 @@ def fill(pattern: str, values: dict) -> str:
 
 
 def test_every_page_is_in_the_harness():
-    found = page_patterns()
-    unlisted = found - set(PAGES) - set(PUBLIC_PAGES)
-    stale = (set(PAGES) | set(PUBLIC_PAGES)) - found
-    assert not unlisted, f"pages the tenant-isolation harness does not exercise: {sorted(unlisted)}"
-    assert not stale, f"harness lists pages that no longer exist: {sorted(stale)}"
+    assert_harness_covers(page_patterns(), PAGES, PUBLIC_PAGES, "pages")
 
 
 @pytest.mark.parametrize("pattern", sorted(PAGES))

@@ -1,14 +1,13 @@
 """A newcomer signs up over HTTP against a live server; the code arrives through a real SMTP server."""
 import json
 import re
-import socket
 import urllib.error
 import urllib.request
 
 import pytest
 from aiosmtpd.controller import Controller
 
-from ..conftest import PASSWORD
+from ..conftest import PASSWORD, free_port
 
 
 class Inbox:
@@ -18,12 +17,6 @@ class Inbox:
     async def handle_DATA(self, server, session, envelope):
         self.messages.append((envelope.rcpt_tos, envelope.content.decode("utf8", "replace")))
         return "250 Message accepted for delivery"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """`oorg serve` as `make run` starts it: the real server, and with no Redis its embedded worker sends mail."""
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -10,15 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import PASSWORD
+from ..conftest import PASSWORD, free_port
 
 OORG = [sys.executable, "-m", "oorg.cli"]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
