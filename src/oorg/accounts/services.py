@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from oorg.core import audit, mail, request_context
-from oorg.core.crypto import constant_time_equal, decrypt, encrypt, hash_code, numeric_code
+from oorg.core.crypto import constant_time_equal, decrypt, encrypt, hash_code
 from oorg.core.errors import (
     AuthenticationFailed,
     Conflict,
@@ -31,21 +31,14 @@ from oorg.core.selectors import memberships_of
 from oorg.core.tenancy import workspace_scope
 from oorg.web.policies import PRIVACY_POLICY_VERSION, TERMS_VERSION
 
+from .codes import InvalidCode, consume_code, issue_code, was_last_code
 from .models import ApiToken, EmailCode, LoginAttempt, RecoveryCode, User, UserSession
 
-CODE_LIFETIME = timedelta(minutes=10)
-CODE_MAX_TRIES = 5
 SIGNIN_WINDOW = timedelta(minutes=15)
 SIGNIN_MAX_FAILURES_PER_ACCOUNT = 5
 SIGNIN_MAX_FAILURES_PER_IP = 20
 RESEND_LIMITS = [(1, timedelta(seconds=60)), (5, timedelta(hours=1))]
 RECOVERY_CODE_COUNT = 10
-
-
-class InvalidCode(DomainError):
-    status = 400
-    code = "invalid_code"
-    message = "That code is wrong or has expired. Request a new one if needed."
 
 
 class EmailNotVerified(DomainError):
@@ -76,57 +69,8 @@ def check_new_password(password: str, user: User | None = None, *, field: str = 
         raise ValidationFailed(" ".join(e.messages), field=field) from None
 
 
-# --- email codes ------------------------------------------------------------------------
-
-
-def _issue_code(user: User, purpose: str) -> str:
-    code = numeric_code()
-    now = timezone.now()
-    # A new code replaces any earlier one of the same purpose.
-    EmailCode.objects.filter(user=user, purpose=purpose, used_at__isnull=True).update(used_at=now)
-    EmailCode.objects.create(
-        user=user, purpose=purpose, code_hash=hash_code(f"{purpose}:{user.pk}:{code}"),
-        created_at=now, expires_at=now + CODE_LIFETIME,
-    )
-    return code
-
-
-def _consume_code(user: User | None, purpose: str, code: str) -> None:
-    """Accept the newest live code or raise InvalidCode; a wrong try counts, the 5th burns the code."""
-    now = timezone.now()
-    with transaction.atomic():
-        pending = None
-        if user is not None:
-            pending = (
-                EmailCode.objects.select_for_update()
-                .filter(user=user, purpose=purpose, used_at__isnull=True, expires_at__gt=now)
-                .order_by("-created_at")
-                .first()
-            )
-        if pending is None:
-            raise InvalidCode()
-        if not constant_time_equal(pending.code_hash, hash_code(f"{purpose}:{user.pk}:{code.strip()}")):
-            pending.failed_attempts += 1
-            if pending.failed_attempts >= CODE_MAX_TRIES:
-                pending.used_at = now
-            pending.save(update_fields=["failed_attempts", "used_at"])
-            burned = pending.used_at is not None  # raised below, after the counted try commits
-        else:
-            pending.used_at = now
-            pending.save(update_fields=["used_at"])
-            return
-    raise InvalidCode(
-        "Too many wrong tries: that code no longer works. Request a new one." if burned else None, field="code"
-    )
-
-
-def _was_last_code(user: User, purpose: str, code: str) -> bool:
-    last = EmailCode.objects.filter(user=user, purpose=purpose, used_at__isnull=False).order_by("-used_at").first()
-    return last is not None and constant_time_equal(last.code_hash, hash_code(f"{purpose}:{user.pk}:{code.strip()}"))
-
-
 def _send_verification(user: User) -> None:
-    code = _issue_code(user, EmailCode.Purpose.VERIFY_EMAIL)
+    code = issue_code(user, EmailCode.Purpose.VERIFY_EMAIL)
     mail.send(
         user.email,
         f"Your OORG verification code: {code}",
@@ -172,9 +116,9 @@ def sign_up(*, email: str, password: str, full_name: str, workspace_name: str):
 
 def verify_email(*, email: str, code: str) -> User:
     user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
-    if user is not None and user.email_verified and _was_last_code(user, EmailCode.Purpose.VERIFY_EMAIL, code):
+    if user is not None and user.email_verified and was_last_code(user, EmailCode.Purpose.VERIFY_EMAIL, code):
         return user  # a repeated submit of the good code (a double click, a retry) is not an error
-    _consume_code(user, EmailCode.Purpose.VERIFY_EMAIL, code)
+    consume_code(user, EmailCode.Purpose.VERIFY_EMAIL, code)
     user.email_verified_at = timezone.now()
     user.save(update_fields=["email_verified_at"])
     for m in memberships_of(user):
@@ -410,7 +354,7 @@ def request_password_reset(*, email: str) -> None:
     if user is None:
         return
     with transaction.atomic():
-        code = _issue_code(user, EmailCode.Purpose.PASSWORD_RESET)
+        code = issue_code(user, EmailCode.Purpose.PASSWORD_RESET)
         mail.send(
             user.email,
             f"Your OORG password reset code: {code}",
@@ -424,7 +368,7 @@ def confirm_password_reset(*, email: str, code: str, new_password: str) -> User:
     user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
     # Checked the same way whether or not the account exists, so the answer tells nothing about it.
     check_new_password(new_password, user or User(email=email.strip()), field="new_password")
-    _consume_code(user, EmailCode.Purpose.PASSWORD_RESET, code)
+    consume_code(user, EmailCode.Purpose.PASSWORD_RESET, code)
     with transaction.atomic():
         user.set_password(new_password)
         if not user.email_verified:
