@@ -408,3 +408,21 @@ def test_wrong_second_factor_codes_count_towards_the_lock(db, owner, workspace, 
         assert get_token(owner.email, otp="000000").status_code == 401
     User.objects.filter(pk=owner.pk).update(totp_last_step=0)
     assert get_token(owner.email, otp=pyotp.TOTP(secret).now()).status_code == 429
+
+
+def test_password_reset_also_revokes_tokens_of_an_ended_membership(db, owner, member, workspace, outbox):
+    from oorg.core.models import Membership
+    from oorg.core.tenancy import workspace_scope
+
+    from ..conftest import token_for
+
+    token = token_for(member, workspace)
+    with workspace_scope(workspace):
+        Membership.objects.filter(user=member).update(is_active=False)
+    ApiClient().post("/auth/password-reset", {"email": member.email})
+    ApiClient().post("/auth/password-reset/confirm", {"email": member.email, "code": outbox.last_code(member.email),
+                                                      "new_password": "Another-Sturdy-Phrase-7"})
+    assert ApiToken.all_workspaces.get(token_hash__isnull=False, user=member).revoked_at is not None
+    with workspace_scope(workspace):
+        Membership.objects.filter(user=member).update(is_active=True)
+    assert ApiClient(token).get("/me").status_code == 401

@@ -41,6 +41,18 @@ def test_unscoped_queries_only_where_allowed():
     assert not offenders, f".unscoped() outside {sorted(UNSCOPED_ALLOWED)}: {offenders}"
 
 
+def test_the_all_workspaces_manager_only_in_core():
+    """`all_workspaces` is for migrations and operator tooling; areas go through the scoped manager."""
+    offenders = [
+        f"{rel}:{node.lineno}"
+        for path, rel in python_files()
+        if not allowed(rel, {"core"})
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Attribute) and node.attr == "all_workspaces"
+    ]
+    assert not offenders, f"all_workspaces outside core/: {offenders}"
+
+
 def test_row_lookups_only_where_allowed():
     offenders = []
     for path, rel in python_files():

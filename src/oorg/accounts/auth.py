@@ -12,7 +12,7 @@ from ninja.security import HttpBearer
 from oorg.core.crypto import hash_code
 from oorg.core.db import RowLookup
 from oorg.core.permissions import Actor
-from oorg.core.tenancy import open_request_scope
+from oorg.core.tenancy import open_request_scope, workspace_scope
 
 from .models import ApiToken
 
@@ -35,7 +35,8 @@ def actor_for_token(secret: str) -> Actor | None:
     if workspace.require_two_factor and not user.two_factor_enabled:
         return None
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_PRECISION:
-        ApiToken.all_workspaces.filter(pk=token.pk).update(last_used_at=now)
+        with workspace_scope(workspace):
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return Actor(user=user, workspace=workspace, membership=membership, role=membership.role, token=token)
 
 

@@ -376,7 +376,9 @@ def confirm_password_reset(*, email: str, code: str, new_password: str) -> User:
         user.save()
         now = timezone.now()
         UserSession.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
-        ApiToken.all_workspaces.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
+        for membership in memberships_of(user, include_inactive=True):
+            with workspace_scope(membership.workspace):
+                ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
         _audit_account(user, "auth.password_reset", email=user.email)
         mail.send(
             user.email,

@@ -6,14 +6,13 @@ from .models import AuditEvent, Invitation, Membership
 from .permissions import AUDIT_VIEW, MEMBERS_INVITE, MEMBERS_VIEW, Actor, require
 
 
-def memberships_of(user):
-    """Every active membership of one user, across workspaces (the switcher, sign-in, tokens)."""
-    return (
-        Membership.objects.unscoped()
-        .filter(user=user, is_active=True)
-        .select_related("workspace")
-        .order_by("workspace__name")
-    )
+def memberships_of(user, *, include_inactive: bool = False):
+    """Every active membership of one user, across workspaces (the switcher, sign-in, tokens);
+    with `include_inactive`, also the ones that were ended (to revoke what they left behind)."""
+    memberships = Membership.objects.unscoped().filter(user=user)
+    if not include_inactive:
+        memberships = memberships.filter(is_active=True)
+    return memberships.select_related("workspace").order_by("workspace__name")
 
 
 def membership_in(user, slug: str) -> Membership:
