@@ -119,6 +119,16 @@ def member(workspace):
     return add_member(workspace, workspace.owner, "member@acme.test", "member")
 
 
+@pytest.fixture
+def hr(workspace):
+    return add_member(workspace, workspace.owner, "hr@acme.test", "hr")
+
+
+@pytest.fixture
+def manager(workspace):
+    return add_member(workspace, workspace.owner, "manager@acme.test", "manager")
+
+
 class ApiClient:
     """A JSON client that sends a bearer token, like curl would."""
 
@@ -173,3 +183,43 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """moto's real S3 server on a loopback port with one empty bucket: yields (endpoint_url, bucket)."""
+    import os
+
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    # Test values only; boto3 (and so django-storages) reads them from the environment like in production.
+    test_env = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
+    saved = {k: os.environ.get(k) for k in test_env}
+    os.environ.update(test_env)
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    endpoint, bucket = f"http://127.0.0.1:{port}", "oorg-test-files"
+    boto3.client("s3", endpoint_url=endpoint).create_bucket(Bucket=bucket)
+    try:
+        yield endpoint, bucket
+    finally:
+        server.stop()
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+@pytest.fixture
+def s3_storage(settings, s3_server):
+    """The default storage is S3 on moto's server for this test. Yields (endpoint_url, bucket)."""
+    from oorg.settings import _storages
+
+    endpoint, bucket = s3_server
+    # Assigning a new dict (not mutating) fires setting_changed, whose handler drops Django's cached backends.
+    s3 = _storages(f"s3://{bucket}?endpoint_url={endpoint}&region=us-east-1")["default"]
+    settings.STORAGES = {**settings.STORAGES, "default": s3}
+    yield endpoint, bucket

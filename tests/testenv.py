@@ -10,6 +10,7 @@ os.environ["OORG_DATA_DIR"] = _data_dir
 os.environ["OORG_TASKS_EAGER"] = "1"
 os.environ.pop("OORG_SMTP_URL", None)
 os.environ.pop("OORG_REDIS_URL", None)
+os.environ.pop("OORG_STORAGE_URL", None)
 os.environ["OORG_BASE_URL"] = "http://testserver"
 if os.environ.get("OORG_TEST_DATABASE_URL"):
     os.environ["OORG_DATABASE_URL"] = os.environ["OORG_TEST_DATABASE_URL"]

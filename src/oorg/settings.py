@@ -2,7 +2,7 @@
 import os
 import secrets
 from pathlib import Path
-from urllib.parse import unquote, urlparse
+from urllib.parse import parse_qsl, unquote, urlparse
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -177,10 +177,30 @@ STATIC_ROOT.mkdir(exist_ok=True)
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = DATA_DIR / "files"
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
+
+
+def _storages(url: str | None) -> dict:
+    # OORG_STORAGE_URL (default unset: files on disk under <data dir>/files);
+    # s3://BUCKET?endpoint_url=http://host:port&region=REGION at scale. Keys: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY.
+    default = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if url:
+        parsed = urlparse(url)
+        if parsed.scheme != "s3" or not parsed.netloc:
+            raise ValueError("OORG_STORAGE_URL must look like s3://BUCKET?endpoint_url=...&region=...")
+        query = dict(parse_qsl(parsed.query))
+        default = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+            "bucket_name": parsed.netloc,
+            "endpoint_url": query.get("endpoint_url"),
+            "region_name": query.get("region"),
+            # Files are private: no public ACL, signed URLs only, and a name clash never replaces a file.
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        }}
+    return {"default": default, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
+STORAGES = _storages(_env("OORG_STORAGE_URL"))
 
 # Email: OORG_SMTP_URL (smtp://[user:pass@]host:port, smtps:// for TLS); unset writes .eml files to <data dir>/outbox/.
 DEFAULT_FROM_EMAIL = _env("OORG_FROM_EMAIL", "OORG <no-reply@oorg.localhost>")

@@ -1,0 +1,37 @@
+"""Stored files, through Django's storage API: on disk by default, S3-compatible at scale (OORG_STORAGE_URL).
+
+Files are private: the app reads and streams them itself and never hands out a storage URL.
+"""
+from __future__ import annotations
+
+import uuid
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage, storages
+
+
+def storage() -> Storage:
+    # Looked up on each call, so a settings override (tests) takes effect at once.
+    return storages["default"]
+
+
+def save_private(path_prefix: str, data: bytes, *, suffix: str) -> str:
+    """Save `data` under `<prefix>/<random hex><suffix>` and return the stored name to keep on the row.
+
+    A random name means a guessed or leaked name tells nothing and two uploads never collide.
+    """
+    name = f"{path_prefix.strip('/')}/{uuid.uuid4().hex}{suffix}"
+    return storage().save(name, ContentFile(data))
+
+
+def read(name: str) -> bytes:
+    with storage().open(name, "rb") as f:
+        return f.read()
+
+
+def delete(name: str) -> None:
+    # Deleting is idempotent: a file already gone (retry, earlier erasure) is not an error.
+    try:
+        storage().delete(name)
+    except FileNotFoundError:
+        pass

@@ -1,0 +1,206 @@
+"""Read and write the spreadsheets people use for employee import and export.
+
+Pure: no Django, no database. `read_table` turns an uploaded .csv/.txt/.xlsx into normalised
+headers plus rows keyed by header, each carrying the line number the user sees in the file, so
+the caller can report "line 7: ..." per row. Whole-file problems raise `TableError`.
+`write_table` produces CSV (UTF-8 with BOM) or XLSX with a formula-injection guard.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+
+
+class TableError(Exception):  # the file as a whole is unusable; per-row checks are the caller's
+    def __init__(self, message: str, line: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+@dataclass
+class Table:
+    headers: list[str]
+    rows: list[tuple[int, dict[str, object]]]
+
+
+def _normalise_header(value: object) -> str:
+    # "First Name", "first-name" and " FIRST_NAME" all mean the same column.
+    text = str(value).replace("\ufeff", "").strip().lower()
+    return re.sub(r"[\s\-]+", "_", text)
+
+
+def _clean(value: object) -> object:
+    if value is None:
+        return ""
+    return value.strip() if isinstance(value, str) else value
+
+
+def _decode(data: bytes) -> str:
+    # Excel's "Unicode Text" export is UTF-16 with a BOM; cp1252 would turn it into mojibake.
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:  # "CSV" saved by Excel on Windows is usually cp1252, not UTF-8.
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise TableError("The file is neither UTF-8 nor Windows-1252 text; save it as CSV UTF-8.")
+
+
+def _delimiter(text: str) -> str:
+    # Count candidates outside quotes in the header record; ties go to the earlier candidate.
+    counts, quoted = {",": 0, ";": 0, "\t": 0}, False
+    for char in text:
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and char in "\r\n":
+            break
+        elif not quoted and char in counts:
+            counts[char] += 1
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
+def _csv_records(data: bytes):
+    text = _decode(data)
+    # newline="" keeps newlines inside quoted fields; line_num counts physical lines read, so the
+    # record starts one line after where the previous record ended.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    while True:
+        start = reader.line_num + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise TableError(f"Line {start} cannot be read: {exc}.", line=start) from exc
+        yield start, [_clean(v) for v in record]
+
+
+def _xlsx_records(data: bytes):
+    if not data.startswith(b"PK\x03\x04"):
+        raise TableError("The file is not a readable .xlsx workbook.")
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises zip, XML, KeyError... for damaged files
+        raise TableError("The file is not a readable .xlsx workbook.") from exc
+    try:
+        if not workbook.worksheets:
+            return
+        sheet = workbook.worksheets[0]
+        # The stored <dimension> is written by whatever tool saved the file and is sometimes
+        # wrong; trusting it would silently drop rows.
+        sheet.reset_dimensions()
+        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+            yield number, [_clean(v) for v in row]
+    except Exception as exc:
+        raise TableError("The file is not a readable .xlsx workbook.") from exc
+    finally:
+        workbook.close()  # read-only mode keeps the zip archive open until closed
+
+
+def read_table(filename: str, data: bytes, *, max_rows: int = 5000) -> Table:
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if extension in ("csv", "txt"):
+        records = _csv_records(data)
+    elif extension == "xlsx":
+        records = _xlsx_records(data)
+    else:
+        raise TableError("Upload a .csv or .xlsx file.")
+
+    names: list[str] | None = None
+    rows: list[tuple[int, dict[str, object]]] = []
+    for line, values in records:
+        if all(v == "" for v in values):
+            continue  # blank lines are common at the end of exports; their numbers still count
+        if names is None:
+            names = [_normalise_header(v) for v in values]
+            while names and not names[-1]:
+                names.pop()
+            seen = set()
+            for name in names:
+                if name and name in seen:
+                    raise TableError(f'The column "{name}" appears more than once.', line=line)
+                seen.add(name)
+            continue
+        if len(rows) >= max_rows:
+            raise TableError(f"The file has more than {max_rows} rows; split it.")
+        if any(v != "" for v in values[len(names):]):
+            message = f"Line {line} has more values than there are column headers."
+            raise TableError(message, line=line)
+        row = {}
+        for index, name in enumerate(names):
+            value = values[index] if index < len(values) else ""
+            if name:
+                row[name] = value
+            elif value != "":
+                message = f"Line {line} has a value in column {index + 1}, which has no header."
+                raise TableError(message, line=line)
+        rows.append((line, row))
+    if names is None:
+        raise TableError("The file is empty.")
+    return Table(headers=[n for n in names if n], rows=rows)
+
+
+# OWASP CSV injection: a leading = + - @ tab or CR can make Excel/LibreOffice evaluate the cell.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# "+49 30 1234" starts with "+" but only digits, spaces, brackets and hyphens cannot name a
+# function or a cell, so it cannot do harm; quoting it would corrupt phone numbers on re-import.
+_PHONE = re.compile(r"^\+[0-9 ()\-]+$")
+
+
+def _export_value(value: object) -> object:
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        value = value.replace(tzinfo=None)  # Excel has no time zones; caller localises first
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _PHONE.match(value):
+        return "'" + value
+    return value
+
+
+def _csv_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def write_table(fmt: str, headers: list[str], rows: list[list[object]]) -> bytes:
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)  # comma delimiter, \r\n line endings
+        for record in [headers, *rows]:
+            writer.writerow([_csv_text(_export_value(v)) for v in record])
+        return buffer.getvalue().encode("utf-8-sig")  # BOM: Excel then reads accents correctly
+    if fmt == "xlsx":
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet("Employees")
+        header_cells = []
+        for name in headers:
+            cell = WriteOnlyCell(sheet, value=_export_value(name))
+            cell.font = Font(bold=True)
+            header_cells.append(cell)
+        sheet.append(header_cells)
+        for record in rows:
+            # Control characters are invalid in XLSX XML and would make openpyxl raise.
+            values = [_export_value(v) for v in record]
+            sheet.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v
+                          for v in values])
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        return buffer.getvalue()
+    raise ValueError(f"Unknown export format {fmt!r}; use 'csv' or 'xlsx'.")
