@@ -38,7 +38,7 @@ def test_signup_then_verify_lands_in_the_new_workspace(outbox):
 
     assert response.redirect_chain[-1][0] == "/w/analytical-engines/"
     page = text(response)
-    assert "Analytical Engines" in page and "Welcome, Ada Lovelace" in page and "<strong>owner</strong>" in page
+    assert "Analytical Engines" in page and "Welcome, Ada Lovelace" in page and "<strong>Owner</strong>" in page
     user = User.objects.get(email="ada@example.test")
     assert user.email_verified and user.accepted_privacy_version and user.accepted_terms_version
     assert UserSession.objects.filter(user=user, revoked_at__isnull=True).count() == 1

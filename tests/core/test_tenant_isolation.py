@@ -17,6 +17,7 @@ from oorg.accounts.models import UserSession
 from oorg.api import api
 from oorg.core.models import AuditEvent, Invitation, Membership
 from oorg.core.permissions import Actor
+from oorg.core.roles import create_role
 from oorg.core.services import invite_member
 from oorg.core.tenancy import workspace_scope
 
@@ -48,6 +49,12 @@ ROUTES = {
     "POST /invitations": {"body": {"email": "owner@globex.test", "role": "member"}},
     "DELETE /invitations/{invitation_id}": {"ids": {"invitation_id": "b_invitation"}},
     "GET /audit-events": {"lists": True},
+    "GET /permissions": {"lists": True},
+    "GET /roles": {"lists": True},
+    "POST /roles": {"body": {"name": "Isolation", "permissions": ["workspace.member.view"]}},
+    "GET /roles/{role_id}": {"ids": {"role_id": "b_role"}},
+    "PATCH /roles/{role_id}": {"ids": {"role_id": "b_role"}, "body": {"name": "Renamed"}},
+    "DELETE /roles/{role_id}": {"ids": {"role_id": "b_role"}},
     "GET /auth/sessions": {"lists": True},
     "DELETE /auth/sessions": {},
     "DELETE /auth/sessions/{session_id}": {"ids": {"session_id": "b_session"}},
@@ -96,6 +103,7 @@ def world(workspace, other_workspace, admin, member):
         owner_membership = Membership.objects.get(user=b_owner)
         actor = Actor(user=b_owner, workspace=other_workspace, membership=owner_membership, role="owner")
         b_invitation = invite_member(actor, email="pending@globex.test", role="member")
+        b_role = create_role(actor, name="B-Secret-Role", permissions=["workspace.member.view"])
     b_token_secret = token_for(b_owner, other_workspace, name="b-token")
     from oorg.accounts.models import ApiToken
 
@@ -105,7 +113,7 @@ def world(workspace, other_workspace, admin, member):
     return {
         "a": workspace, "b": other_workspace, "a_users": [workspace.owner, admin, member],
         "b_users": [b_owner, b_member],
-        "b_membership": b_membership.pk, "b_invitation": b_invitation.pk, "b_token": b_token.pk,
+        "b_membership": b_membership.pk, "b_invitation": b_invitation.pk, "b_role": b_role.pk, "b_token": b_token.pk,
         "b_session": b_session.pk, "b_token_secret": b_token_secret,
     }
 
@@ -157,7 +165,7 @@ def test_route_never_reaches_another_workspace(world, route, role):
     assert fingerprint(world["b"], world["b_users"]) == before, f"{route} as {role} changed workspace B's data"
     if spec.get("lists") and response.status_code == 200:
         text = response.content.decode()
-        for marker in ("globex", "pending@globex.test", "b-token", "member@globex.test"):
+        for marker in ("globex", "B-Secret-Role", "pending@globex.test", "b-token", "member@globex.test"):
             assert marker not in text, f"{route} leaked {marker!r} from workspace B"
 
 

@@ -100,7 +100,7 @@ def test_owner_changes_a_role(workspace, member):
 
     response = client.post(f"/w/{workspace.slug}/members/{membership.pk}/role", {"role": "admin"}, follow=True)
 
-    assert "is now admin" in text(response)
+    assert "is now Admin" in text(response)
     assert _membership(member, workspace).role == "admin"
 
 

@@ -110,7 +110,7 @@ def test_workspace_home_shows_role_switcher_and_getting_started(workspace, membe
 
     page = text(response)
     assert response.status_code == 200
-    assert "Acme Corp" in page and "<strong>member</strong>" in page
+    assert "Acme Corp" in page and "<strong>Member</strong>" in page
     assert "Getting started" in page and "Turn on two-factor sign-in" in page and "/api/v1/docs" in page
     assert 'action="/signout"' in page
     assert "Account security" in page

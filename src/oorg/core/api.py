@@ -1,7 +1,8 @@
 from django.db.models import QuerySet
 from ninja import Query, Router, Schema, Status
 
-from . import selectors, services
+from . import roles, selectors, services
+from .permissions import PERMISSIONS
 from .schemas import (
     AuditEventOut,
     InvitationAcceptedOut,
@@ -12,6 +13,10 @@ from .schemas import (
     MemberPatch,
     MeOut,
     MyWorkspaceOut,
+    PermissionOut,
+    RoleIn,
+    RoleOut,
+    RolePatch,
     WorkspaceOut,
     WorkspacePatch,
 )
@@ -52,7 +57,7 @@ def workspace_out(workspace) -> dict:
 def me(request):
     a = request.actor
     return {"user": user_out(a.user), "workspace": workspace_out(a.workspace), "role": a.role,
-            "two_factor_enabled": a.user.two_factor_enabled}
+            "permissions": sorted(a.permissions), "two_factor_enabled": a.user.two_factor_enabled}
 
 
 @router.get("/workspaces", response=list_of(MyWorkspaceOut), summary="The workspaces I belong to")
@@ -110,3 +115,49 @@ class AuditFilter(Page):
 @router.get("/audit-events", response=list_of(AuditEventOut), summary="The workspace audit log (owner/admin)")
 def audit_events(request, filters: Query[AuditFilter]):
     return paginate(selectors.audit_events_for(request.actor, action=filters.action), filters)
+
+
+# --- permissions and roles ---------------------------------------------------------------------------
+
+
+def role_out(role, counts: dict[str, int]) -> dict:
+    return {"id": role.pk, "key": role.key, "name": role.name, "description": role.description,
+            "is_builtin": role.is_builtin, "permissions": roles.permissions_of(role),
+            "member_count": counts.get(role.key, 0)}
+
+
+@router.get("/permissions", response=list_of(PermissionOut), summary="Every permission a role can hold")
+def permissions(request):
+    items = [{"name": name, "description": text} for name, text in sorted(PERMISSIONS.items())]
+    return {"items": items, "count": len(items)}
+
+
+@router.get("/roles", response=list_of(RoleOut), summary="Built-in and custom roles")
+def role_list(request, page: Query[Page]):
+    data = paginate(roles.roles_visible_to(request.actor), page)
+    counts = roles.member_counts()
+    data["items"] = [role_out(r, counts) for r in data["items"]]
+    return data
+
+
+@router.post("/roles", response={201: RoleOut}, summary="Create a custom role (roles.manage)")
+def role_create(request, payload: RoleIn):
+    return Status(201, role_out(roles.create_role(request.actor, **payload.model_dump()), {}))
+
+
+@router.get("/roles/{int:role_id}", response=RoleOut, summary="One role")
+def role_detail(request, role_id: int):
+    return role_out(roles.get_role(request.actor, role_id), roles.member_counts())
+
+
+@router.patch("/roles/{int:role_id}", response=RoleOut, summary="Rename or recompose a custom role")
+def role_update(request, role_id: int, payload: RolePatch):
+    role = roles.update_role(request.actor, roles.get_role(request.actor, role_id),
+                             **payload.model_dump(exclude_unset=True))
+    return role_out(role, roles.member_counts())
+
+
+@router.delete("/roles/{int:role_id}", response={204: None}, summary="Delete a custom role nobody holds (409 if in use)")
+def role_delete(request, role_id: int):
+    roles.delete_role(request.actor, roles.get_role(request.actor, role_id))
+    return Status(204, None)

@@ -1,18 +1,17 @@
 """Workspace page forms: shape only; the services decide who may do what."""
 from django import forms
 
-from .models import Membership
+from .roles import assignable_roles
 
 
 def role_choices(actor) -> list[tuple[str, str]]:
-    # Only an owner may hand out the owner role; the service refuses it anyway, the form just does not offer it.
-    return [(value, label) for value, label in Membership.Role.choices
-            if value != Membership.Role.OWNER or actor.role == Membership.Role.OWNER]
+    # Only roles the actor may hand out; the service refuses the others anyway, the form just does not offer them.
+    return [(role.key, role.name) for role in assignable_roles(actor)]
 
 
 class InviteForm(forms.Form):
     email = forms.EmailField(max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "off"}))
-    role = forms.ChoiceField(choices=Membership.Role.choices, initial=Membership.Role.MEMBER)
+    role = forms.ChoiceField(initial="member")
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
@@ -20,7 +19,7 @@ class InviteForm(forms.Form):
 
 
 class RoleForm(forms.Form):
-    role = forms.ChoiceField(choices=Membership.Role.choices)
+    role = forms.CharField(max_length=32)
 
 
 class MemberSearchForm(forms.Form):

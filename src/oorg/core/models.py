@@ -25,14 +25,38 @@ class Workspace(models.Model):
         return self.name
 
 
+class Role(WorkspaceOwned):
+    """A named set of permissions. Built-in rows mirror `permissions.BUILTIN_ROLES` (their permissions
+    come from code and cannot be edited); custom rows hold the permissions an admin chose."""
+
+    key = models.SlugField(max_length=32)  # what Membership.role and Invitation.role hold; never changes
+    name = models.CharField(max_length=60)
+    description = models.CharField(max_length=200, blank=True)
+    permissions = models.JSONField(default=list)
+    is_builtin = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class PersonalData:
+        subject = "workspace"
+        fields = {}
+        not_personal = ("name", "description")  # a role's name, not a person's
+        on_erasure = Erasure.RETAIN
+        retention = "workspace"
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "key"], name="role_unique_key")]
+        base_manager_name = "all_workspaces"
+
+    def __str__(self):
+        return self.name
+
+
 class Membership(WorkspaceOwned):
-    class Role(models.TextChoices):
-        OWNER = "owner", "Owner"
-        ADMIN = "admin", "Admin"
-        MEMBER = "member", "Member"
+    OWNER = "owner"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
-    role = models.CharField(max_length=32, choices=Role.choices, default=Role.MEMBER)
+    role = models.CharField(max_length=32, default="member")  # a Role.key of this workspace
     is_active = models.BooleanField(default=True)
     joined_at = models.DateTimeField(auto_now_add=True)
 
@@ -40,10 +64,20 @@ class Membership(WorkspaceOwned):
         constraints = [models.UniqueConstraint(fields=["workspace", "user"], name="membership_unique_user")]
         base_manager_name = "all_workspaces"
 
+    @property
+    def role_name(self) -> str:
+        """The role's display name; also shown in the workspace switcher, outside any scope."""
+        from .permissions import ROLE_LABELS
+
+        if self.role in ROLE_LABELS:
+            return ROLE_LABELS[self.role]
+        role = Role.all_workspaces.filter(workspace_id=self.workspace_id, key=self.role).first()
+        return role.name if role else self.role
+
 
 class Invitation(WorkspaceOwned):
     email = models.EmailField()
-    role = models.CharField(max_length=32, choices=Membership.Role.choices, default=Membership.Role.MEMBER)
+    role = models.CharField(max_length=32, default="member")  # a Role.key of this workspace
     code_hash = models.CharField(max_length=64, unique=True)
     invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -44,6 +44,7 @@ class MeOut(Schema):
     user: UserOut
     workspace: WorkspaceOut
     role: str
+    permissions: list[str]
     two_factor_enabled: bool
 
 
@@ -103,3 +104,30 @@ class AuditEventOut(Schema):
     target_id: str
     ip_address: str | None
     data: dict
+
+
+class PermissionOut(Schema):
+    name: str
+    description: str
+
+
+class RoleOut(Schema):
+    id: int
+    key: str
+    name: str
+    description: str
+    is_builtin: bool
+    permissions: list[str]
+    member_count: int = 0
+
+
+class RoleIn(Schema):
+    name: str = Field(min_length=1, max_length=60)
+    description: str = Field(default="", max_length=200)
+    permissions: list[str] = Field(max_length=500)
+
+
+class RolePatch(Schema):
+    name: str | None = Field(default=None, min_length=1, max_length=60)
+    description: str | None = Field(default=None, max_length=200)
+    permissions: list[str] | None = Field(default=None, max_length=500)

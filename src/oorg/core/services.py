@@ -13,7 +13,8 @@ from . import audit, mail
 from .crypto import hash_code
 from .errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from .models import Invitation, Membership, Workspace
-from .permissions import MEMBERS_CHANGE_ROLE, MEMBERS_INVITE, SECURITY_MANAGE, Actor, require
+from .permissions import MEMBERS_CHANGE_ROLE, MEMBERS_INVITE, SECURITY_MANAGE, Actor, require, role_permissions
+from .roles import check_assignable, check_grantable, seed_builtin_roles
 from .tenancy import workspace_scope
 
 INVITATION_LIFETIME = timedelta(days=7)
@@ -51,22 +52,16 @@ def create_workspace(owner, *, name: str) -> Workspace:
     else:
         raise Conflict("Could not pick a unique address for this workspace; try another name.", field="workspace_name")
     with workspace_scope(workspace):
-        Membership.objects.create(workspace=workspace, user=owner, role=Membership.Role.OWNER)
+        seed_builtin_roles(workspace)
+        Membership.objects.create(workspace=workspace, user=owner, role=Membership.OWNER)
         audit.record(None, "workspace.created", workspace, workspace=workspace, user=owner, name=name)
     return workspace
-
-
-def _check_role(actor: Actor, role: str, field: str = "role") -> None:
-    if role not in Membership.Role.values:
-        raise ValidationFailed(f"Role must be one of: {', '.join(Membership.Role.values)}.", field=field)
-    if role == Membership.Role.OWNER and actor.role != Membership.Role.OWNER:
-        raise PermissionDenied("Only an owner can make someone an owner.", field=field)
 
 
 def invite_member(actor: Actor, *, email: str, role: str) -> Invitation:
     require(actor, MEMBERS_INVITE)
     email = email.strip().lower()
-    _check_role(actor, role)
+    check_assignable(actor, role)
     if Membership.objects.filter(user__email__iexact=email, is_active=True).exists():
         raise Conflict("That person is already a member of this workspace.", field="email")
     code = secrets.token_urlsafe(18)
@@ -151,14 +146,15 @@ def accept_invitation(*, code: str, password: str, full_name: str):
 
 def change_member_role(actor: Actor, membership: Membership, *, role: str) -> Membership:
     require(actor, MEMBERS_CHANGE_ROLE, membership)
-    _check_role(actor, role)
-    if membership.role == Membership.Role.OWNER and actor.role != Membership.Role.OWNER:
-        raise PermissionDenied("Only an owner can change an owner's role.", field="role")
+    check_assignable(actor, role)
+    # Nobody changes the role of someone who holds more than they do (so only owners change owners).
+    check_grantable(actor, role_permissions(actor.workspace.pk, membership.role), field="role",
+                    what="a new role to someone")
     if membership.role == role:
         return membership
     with transaction.atomic():
-        if membership.role == Membership.Role.OWNER:
-            owners = Membership.objects.select_for_update().filter(role=Membership.Role.OWNER, is_active=True)
+        if membership.role == Membership.OWNER:
+            owners = Membership.objects.select_for_update().filter(role=Membership.OWNER, is_active=True)
             if owners.count() <= 1:
                 raise Conflict("A workspace needs at least one owner. Make someone else owner first.", field="role")
         old = membership.role

@@ -16,6 +16,7 @@ from . import selectors, services
 from .errors import PermissionDenied
 from .forms import AuditFilterForm, InviteForm, MemberSearchForm, RoleForm, WorkspaceSecurityForm, role_choices
 from .permissions import MEMBERS_CHANGE_ROLE, MEMBERS_INVITE, SECURITY_MANAGE
+from .roles import role_names
 
 PAGE_SIZE = 25
 
@@ -46,7 +47,8 @@ def _members_page(request, *, invite_form=None, role_error=None, status_forms=()
     context = {
         "search": search, "q": q, "members": _page(request, members), "invitations": invitations,
         "can_invite": can_invite, "can_change_roles": actor.can(MEMBERS_CHANGE_ROLE),
-        "role_choices": role_choices(actor), "role_error": role_error,
+        "role_choices": role_choices(actor), "role_error": role_error, "role_names": role_names(),
+        "assignable": {key for key, _ in role_choices(actor)},
         "invite_form": invite_form or InviteForm(actor=actor),
     }
     return render_form(request, "core/members.html", context, *status_forms)
@@ -75,7 +77,7 @@ def change_role(request, workspace_slug, membership_id: int):
     if form.is_valid():
         with service_errors(form):
             services.change_member_role(request.actor, membership, role=form.cleaned_data["role"])
-            messages.success(request, f"{membership.user.full_name} is now {membership.get_role_display().lower()}.")
+            messages.success(request, f"{membership.user.full_name} is now {role_names()[membership.role]}.")
             return _back_to_members(workspace_slug)
     error = {"membership_id": membership.pk, "message": " ".join(form.errors.get("role", form.non_field_errors()))}
     return _members_page(request, role_error=error, status_forms=[form])

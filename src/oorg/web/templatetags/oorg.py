@@ -9,6 +9,12 @@ def can(actor, perm: str) -> bool:
     return actor is not None and actor.can(perm)
 
 
+@register.filter
+def get(mapping, key):
+    """`{{ names|get:m.role }}`: a dictionary lookup by a variable key."""
+    return mapping.get(key) if mapping else None
+
+
 @register.simple_tag(takes_context=True)
 def page_url(context, param: str, number: int) -> str:
     """`?…` for page `number` of list `param`, keeping the page's other query parameters (filters)."""
