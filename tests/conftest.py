@@ -1,6 +1,7 @@
 """Shared fixtures: two workspaces with owners, an admin and a member; API clients; the outbox."""
 from __future__ import annotations
 
+import datetime as dt
 import email
 import re
 import socket
@@ -16,6 +17,7 @@ from oorg.core.models import Membership
 from oorg.core.permissions import Actor
 from oorg.core.services import accept_invitation, create_workspace, invite_member
 from oorg.core.tenancy import workspace_scope
+from oorg.org import services as org_services
 
 PASSWORD = "Sturdy-Passphrase-42"
 
@@ -151,6 +153,12 @@ class ApiClient:
     def get(self, path, **kw):
         return self.request("GET", path, **kw)
 
+    def upload(self, path, filename, content: bytes, *, field="file", **kw):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        return self.client.post(f"/api/v1{path}", {field: SimpleUploadedFile(filename, content)},
+                                **self._headers(), **kw)
+
     def post(self, path, data=None, **kw):
         return self.request("POST", path, data if data is not None else {}, **kw)
 
@@ -223,3 +231,51 @@ def s3_storage(settings, s3_server):
     s3 = _storages(f"s3://{bucket}?endpoint_url={endpoint}&region=us-east-1")["default"]
     settings.STORAGES = {**settings.STORAGES, "default": s3}
     yield endpoint, bucket
+
+
+@pytest.fixture
+def company(workspace, owner, hr, manager, member):
+    """A small company: two branches, a department tree and six people, some linked to member accounts.
+
+        E001 Olivia Owner (owner)           Engineering
+          E002 Mia Manager (manager)        Engineering
+            E003 Remy Report (member)       Engineering / Backend   personal fields filled in
+              E004 Ines Indirect            Engineering / Backend
+          E005 Sam Sales                    Sales
+        E006 Hana HR (hr)                   (no manager)
+    """
+    system = Actor.system(workspace)
+    with workspace_scope(workspace):
+        links = {u.email: Membership.objects.get(user=u) for u in (owner, hr, manager, member)}
+        berlin = org_services.create_branch(system, name="Berlin", country="DE", time_zone="Europe/Berlin",
+                                            address="Torstraße 1, 10119 Berlin")
+        remote = org_services.create_branch(system, name="Remote", time_zone="UTC")
+        engineering = org_services.create_department(system, name="Engineering")
+        backend = org_services.create_department(system, name="Backend", parent=engineering.pk)
+        sales = org_services.create_department(system, name="Sales")
+
+        def hire(code, name, **fields):
+            return org_services.create_employee(system, code=code, full_name=name, **fields)
+
+        ceo = hire("E001", "Olivia Owner", department=engineering, branch=berlin, member=links[owner.email].pk,
+                   work_email="olivia@acme.test", job_title="CEO")
+        boss = hire("E002", "Mia Manager", department=engineering, branch=berlin, manager=ceo,
+                    member=links[manager.email].pk, work_email="mia@acme.test", job_title="Engineering lead")
+        report = hire("E003", "Remy Report", department=backend, branch=berlin, manager=boss,
+                      member=links[member.email].pk, work_email="remy@acme.test", phone="030 1234567",
+                      job_title="Backend developer", birth_date=dt.date(1990, 5, 17),
+                      home_address="Hausweg 5, Berlin", emergency_contact_name="Rita Report",
+                      emergency_contact_phone="+49 30 7654321", start_date=dt.date(2024, 1, 2))
+        indirect = hire("E004", "Ines Indirect", department=backend, branch=remote, manager=report,
+                        job_title="Junior developer")
+        sales_rep = hire("E005", "Sam Sales", department=sales, branch=remote, manager=ceo, job_title="Account exec")
+        hr_person = hire("E006", "Hana HR", branch=berlin, member=links[hr.email].pk, job_title="People partner")
+    return {"berlin": berlin, "remote": remote, "engineering": engineering, "backend": backend, "sales": sales,
+            "ceo": ceo, "boss": boss, "report": report, "indirect": indirect, "sales_rep": sales_rep,
+            "hr": hr_person}
+
+
+@pytest.fixture
+def clients(workspace, owner, admin, hr, manager, member):
+    users = {"owner": owner, "admin": admin, "hr": hr, "manager": manager, "member": member}
+    return {role: ApiClient(token_for(user, workspace, name=f"{role}-org")) for role, user in users.items()}

@@ -69,3 +69,4 @@ def ping(request):
 
 api.add_router("/auth/", "oorg.accounts.api.router")
 api.add_router("/", "oorg.core.api.router")
+api.add_router("/", "oorg.org.api.router")

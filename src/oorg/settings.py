@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "ninja",
     "oorg.core",
     "oorg.accounts",
+    "oorg.org",
     "oorg.web",
 ]
 

@@ -20,12 +20,18 @@ def test_demo_is_idempotent_and_its_users_can_sign_in(db, capsys):
     assert "owner@demo.oorg.test" in out and "Sign in" in out
     demo = Workspace.objects.get(slug="demo")
     with workspace_scope(demo):
-        assert sorted(Membership.objects.values_list("role", flat=True)) == ["admin", "member", "owner"]
-    assert User.objects.count() == 3
+        assert sorted(Membership.objects.values_list("role", flat=True)) == [
+            "admin", "hr", "manager", "member", "owner"]
+    assert User.objects.count() == 5
     from oorg.core.demo import DEMO_PASSWORD
 
-    token = ApiClient().post("/auth/token", {"email": "admin@demo.oorg.test", "password": DEMO_PASSWORD})
+    token = ApiClient().post("/auth/token", {"email": "manager@demo.oorg.test", "password": DEMO_PASSWORD})
     assert token.status_code == 201
+    manager = ApiClient(token.json()["token"])
+    me = next(e for e in manager.get("/employees?q=Max").json()["items"])
+    team = manager.get(f"/employees/{me['id']}/reports?depth=all").json()
+    assert team["count"] == 7 and {"Mia Member", "Noah Fischer"} <= {e["full_name"] for e in team["items"]}
+    assert manager.get("/employees").json()["count"] == 18
 
 
 def test_demo_if_empty_leaves_a_used_database_alone(workspace, capsys):

@@ -41,3 +41,11 @@ def test_the_detector_catches_an_undeclared_field():
 def test_users_email_and_name_are_catalogued():
     users = next(e for e in catalogue() if e.model._meta.label == "accounts.User")
     assert users.fields["email"] == Category.CONTACT and users.fields["full_name"] == Category.IDENTITY
+
+
+def test_employee_personal_fields_are_catalogued_as_sensitive():
+    from oorg.org.models import Employee
+    from oorg.org.selectors import PERSONAL_FIELDS
+
+    for name in PERSONAL_FIELDS:
+        assert Employee.PersonalData.fields[name] == Category.SENSITIVE, name

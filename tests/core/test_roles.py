@@ -26,21 +26,23 @@ def test_every_workspace_has_the_five_built_in_roles(workspace, member):
 
 def test_admin_composes_a_recruiter_role_and_a_member_gets_its_rights(workspace, admin, member):
     admin_client = client_for(admin, workspace)
-    created = admin_client.post("/roles", {"name": "Recruiter", "description": "Hires people",
-                                           "permissions": ["workspace.member.view", "workspace.member.invite"]})
+    chosen = ["workspace.member.view", "workspace.member.invite", "org.directory.view"]
+    created = admin_client.post("/roles", {"name": "Recruiter", "description": "Hires people", "permissions": chosen})
     assert created.status_code == 201, created.content
     role = created.json()
     assert role["key"] == "recruiter" and not role["is_builtin"]
-    assert role["permissions"] == ["workspace.member.invite", "workspace.member.view"]
+    assert role["permissions"] == sorted(chosen)
 
     target = membership_of(member, workspace)
     changed = admin_client.patch(f"/members/{target.pk}", {"role": "recruiter"})
     assert changed.status_code == 200 and changed.json()["role"] == "recruiter"
 
     member_client = client_for(member, workspace, "after")
-    assert member_client.get("/me").json()["permissions"] == ["workspace.member.invite", "workspace.member.view"]
+    assert member_client.get("/me").json()["permissions"] == sorted(chosen)
     invited = member_client.post("/invitations", {"email": "candidate@example.test", "role": "member"})
     assert invited.status_code == 201
+    # a recruiter may only hand out roles within their own rights
+    assert member_client.post("/invitations", {"email": "m@example.test", "role": "manager"}).status_code == 403
     assert member_client.get("/audit-events").status_code == 403
     actions = set(AuditEvent.objects.filter(workspace=workspace).values_list("action", flat=True))
     assert {"roles.role.created", "workspace.member_role_changed"} <= actions
@@ -126,3 +128,11 @@ def test_custom_role_keys_never_collide_with_built_in_keys(workspace, owner):
     response = client_for(owner, workspace).post("/roles", {"name": "Owner!", "permissions": []})
     assert response.status_code == 201 and response.json()["key"] == "owner-2"
     assert response.json()["name"] == "Owner!"
+
+
+def test_built_in_roles_nest_so_each_can_manage_the_ones_below():
+    from oorg.core.permissions import ROLES
+
+    chain = ["member", "manager", "hr", "admin", "owner"]
+    for lower, higher in zip(chain, chain[1:]):
+        assert ROLES[lower] <= ROLES[higher], f"{higher} lacks {sorted(ROLES[lower] - ROLES[higher])} of {lower}"

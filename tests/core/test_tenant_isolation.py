@@ -20,6 +20,7 @@ from oorg.core.permissions import Actor
 from oorg.core.roles import create_role
 from oorg.core.services import invite_member
 from oorg.core.tenancy import workspace_scope
+from oorg.org import services as org_services
 
 from ..conftest import PASSWORD, ApiClient, add_member, token_for
 
@@ -55,6 +56,31 @@ ROUTES = {
     "GET /roles/{role_id}": {"ids": {"role_id": "b_role"}},
     "PATCH /roles/{role_id}": {"ids": {"role_id": "b_role"}, "body": {"name": "Renamed"}},
     "DELETE /roles/{role_id}": {"ids": {"role_id": "b_role"}},
+    "GET /branches": {"lists": True},
+    "POST /branches": {"body": {"name": "Isolation", "time_zone": "UTC"}},
+    "GET /branches/{branch_id}": {"ids": {"branch_id": "b_branch"}},
+    "PATCH /branches/{branch_id}": {"ids": {"branch_id": "b_branch"}, "body": {"name": "Renamed"}},
+    "DELETE /branches/{branch_id}": {"ids": {"branch_id": "b_branch"}},
+    "GET /departments": {"lists": True},
+    "POST /departments": {"body": {"name": "Isolation", "parent_id": "b_department"}, "body_ids": True},
+    "GET /departments/{department_id}": {"ids": {"department_id": "b_department"}},
+    "PATCH /departments/{department_id}": {"ids": {"department_id": "b_department"}, "body": {"name": "Renamed"}},
+    "DELETE /departments/{department_id}": {"ids": {"department_id": "b_department"}},
+    "GET /employees": {"lists": True},
+    "POST /employees": {"body": {"code": "X-1", "full_name": "Isolation", "manager_id": "b_employee",
+                                 "department_id": "b_department", "branch_id": "b_branch"}, "body_ids": True},
+    "GET /employees/export": {"lists": True},
+    "POST /employees/import": {"upload": ("employees.csv", b"employee_code,full_name,manager_code\nB-001,Hijack,\n")},
+    "GET /employees/{employee_id}": {"ids": {"employee_id": "b_employee"}},
+    "PATCH /employees/{employee_id}": {"ids": {"employee_id": "b_employee"}, "body": {"full_name": "Hijacked"}},
+    "POST /employees/{employee_id}/terminate": {"ids": {"employee_id": "b_employee"}, "body": {}},
+    "GET /employees/{employee_id}/reports": {"ids": {"employee_id": "b_employee"}},
+    "GET /employees/{employee_id}/photo": {"ids": {"employee_id": "b_employee"}},
+    "POST /employees/{employee_id}/photo": {"ids": {"employee_id": "b_employee"}, "upload": ("p.png", b"x")},
+    "DELETE /employees/{employee_id}/photo": {"ids": {"employee_id": "b_employee"}},
+    "GET /org-chart": {"lists": True},
+    "GET /org-settings": {},
+    "PATCH /org-settings": {"body": {"self_service_fields": []}},
     "GET /auth/sessions": {"lists": True},
     "DELETE /auth/sessions": {},
     "DELETE /auth/sessions/{session_id}": {"ids": {"session_id": "b_session"}},
@@ -93,7 +119,7 @@ def fingerprint(workspace, users) -> str:
 
 
 @pytest.fixture
-def world(workspace, other_workspace, admin, member):
+def world(workspace, other_workspace, admin, member, hr):
     """Workspace A (acme) with owner, admin, member; workspace B (globex) with an owner, a member,
     a pending invitation, a session and a token."""
     b_owner = other_workspace.owner
@@ -104,6 +130,10 @@ def world(workspace, other_workspace, admin, member):
         actor = Actor(user=b_owner, workspace=other_workspace, membership=owner_membership, role="owner")
         b_invitation = invite_member(actor, email="pending@globex.test", role="member")
         b_role = create_role(actor, name="B-Secret-Role", permissions=["workspace.member.view"])
+        b_branch = org_services.create_branch(actor, name="B-Branch", time_zone="UTC")
+        b_department = org_services.create_department(actor, name="B-Department")
+        b_employee = org_services.create_employee(actor, code="B-001", full_name="B-Employee", branch=b_branch,
+                                                  department=b_department, birth_date="1980-01-01")
     b_token_secret = token_for(b_owner, other_workspace, name="b-token")
     from oorg.accounts.models import ApiToken
 
@@ -111,9 +141,10 @@ def world(workspace, other_workspace, admin, member):
     b_session = UserSession.objects.create(public_id="b-session", user=b_owner)
     UserSession.objects.create(public_id="a-session", user=workspace.owner)
     return {
-        "a": workspace, "b": other_workspace, "a_users": [workspace.owner, admin, member],
+        "a": workspace, "b": other_workspace, "a_users": [workspace.owner, admin, member, hr],
         "b_users": [b_owner, b_member],
-        "b_membership": b_membership.pk, "b_invitation": b_invitation.pk, "b_role": b_role.pk, "b_token": b_token.pk,
+        "b_membership": b_membership.pk, "b_invitation": b_invitation.pk, "b_role": b_role.pk,
+        "b_branch": b_branch.pk, "b_department": b_department.pk, "b_employee": b_employee.pk, "b_token": b_token.pk,
         "b_session": b_session.pk, "b_token_secret": b_token_secret,
     }
 
@@ -138,10 +169,19 @@ def test_route_refuses_anonymous_callers(db, route):
     assert response.status_code == 401, f"{route} answered {response.status_code} without a token"
 
 
-@pytest.mark.parametrize("role", ["owner", "admin", "member"])
+def _send(client, method, path, spec, world):
+    if "upload" in spec:
+        return client.upload(path, *spec["upload"])
+    body = spec.get("body", {})
+    if spec.get("body_ids"):  # values naming B's objects become their ids
+        body = {k: world[v] if isinstance(v, str) and v.startswith("b_") else v for k, v in body.items()}
+    return client.request(method, path, body if method in ("POST", "PATCH") else None)
+
+
+@pytest.mark.parametrize("role", ["owner", "admin", "hr", "member"])
 @pytest.mark.parametrize("route", sorted(ROUTES))
 def test_route_never_reaches_another_workspace(world, route, role):
-    user = {"owner": world["a_users"][0], "admin": world["a_users"][1], "member": world["a_users"][2]}[role]
+    user = dict(zip(["owner", "admin", "member", "hr"], world["a_users"], strict=True))[role]
     client = ApiClient(token_for(user, world["a"], name=f"{role}-harness"))
     spec = ROUTES[route]
     method, template = route.split(" ", 1)
@@ -151,13 +191,15 @@ def test_route_never_reaches_another_workspace(world, route, role):
         absent_path = absent_path.replace("{" + param + "}", "987654321")
     before = fingerprint(world["b"], world["b_users"])
 
-    response = client.request(method, path, spec.get("body", {}) if method in ("POST", "PATCH") else None)
+    response = _send(client, method, path, spec, world)
 
     assert response.status_code < 500, f"{route} crashed: {response.content[:300]}"
+    if spec.get("body_ids"):  # B's ids in a body are refused like ids that exist nowhere
+        assert response.status_code in (403, 422), f"{route} as {role} accepted B's ids: {response.status_code}"
     if spec.get("ids"):
         # B's id must look exactly like an id that exists nowhere: 404 (or the same 403 a role without
         # the permission gets for any id, which tells nothing about existence).
-        absent = client.request(method, absent_path, spec.get("body", {}) if method in ("POST", "PATCH") else None)
+        absent = _send(client, method, absent_path, spec, world)
         assert response.status_code == absent.status_code, f"{route} as {role}: B's id and a missing id differ"
         assert response.json() == absent.json()
         expected = {404} if role == "owner" else {403, 404}
@@ -165,7 +207,8 @@ def test_route_never_reaches_another_workspace(world, route, role):
     assert fingerprint(world["b"], world["b_users"]) == before, f"{route} as {role} changed workspace B's data"
     if spec.get("lists") and response.status_code == 200:
         text = response.content.decode()
-        for marker in ("globex", "B-Secret-Role", "pending@globex.test", "b-token", "member@globex.test"):
+        for marker in ("globex", "B-Secret-Role", "B-Branch", "B-Department", "B-Employee", "B-001",
+                       "pending@globex.test", "b-token", "member@globex.test"):
             assert marker not in text, f"{route} leaked {marker!r} from workspace B"
 
 

@@ -29,13 +29,17 @@ class Page(Schema):
     offset: int = 0
 
 
-def paginate(queryset: QuerySet, page: Page) -> dict:
+def check_page(page: Page) -> None:
     from .errors import ValidationFailed
 
     if not 1 <= page.limit <= 500:
         raise ValidationFailed("limit must be between 1 and 500.", field="limit")
     if page.offset < 0:
         raise ValidationFailed("offset must be 0 or more.", field="offset")
+
+
+def paginate(queryset: QuerySet, page: Page) -> dict:
+    check_page(page)
     return {"items": list(queryset[page.offset : page.offset + page.limit]), "count": queryset.count()}
 
 

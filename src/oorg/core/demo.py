@@ -8,6 +8,8 @@ DEMO_PASSWORD = "demo-Workspace-2026"
 DEMO_USERS = [
     ("owner", "owner@demo.oorg.test", "Olivia Owner"),
     ("admin", "admin@demo.oorg.test", "Adam Admin"),
+    ("hr", "hr@demo.oorg.test", "Hana HR"),
+    ("manager", "manager@demo.oorg.test", "Max Manager"),
     ("member", "member@demo.oorg.test", "Mia Member"),
 ]
 
@@ -18,6 +20,7 @@ def seed_demo(progress=print) -> dict:
     from oorg.core.permissions import Actor
     from oorg.core.services import accept_invitation, create_workspace, invite_member
     from oorg.core.tenancy import workspace_scope
+    from oorg.org.demo import seed_org
 
     with transaction.atomic():
         owner_role, owner_email, owner_name = DEMO_USERS[0]
@@ -41,6 +44,7 @@ def seed_demo(progress=print) -> dict:
                 progress(f"Inviting {email} as {role}")
                 invitation = invite_member(actor, email=email, role=role)
                 accept_invitation(code=invitation.plain_code, password=DEMO_PASSWORD, full_name=name)
+            seed_org(actor, progress)
     progress("Demo workspace ready.")
     return demo_signin()
 

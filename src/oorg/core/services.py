@@ -14,7 +14,7 @@ from .crypto import hash_code
 from .errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from .models import Invitation, Membership, Workspace
 from .permissions import MEMBERS_CHANGE_ROLE, MEMBERS_INVITE, SECURITY_MANAGE, Actor, require, role_permissions
-from .roles import check_assignable, check_grantable, seed_builtin_roles
+from .roles import check_assignable, seed_builtin_roles
 from .tenancy import workspace_scope
 
 INVITATION_LIFETIME = timedelta(days=7)
@@ -148,8 +148,8 @@ def change_member_role(actor: Actor, membership: Membership, *, role: str) -> Me
     require(actor, MEMBERS_CHANGE_ROLE, membership)
     check_assignable(actor, role)
     # Nobody changes the role of someone who holds more than they do (so only owners change owners).
-    check_grantable(actor, role_permissions(actor.workspace.pk, membership.role), field="role",
-                    what="a new role to someone")
+    if not role_permissions(actor.workspace.pk, membership.role) <= actor.permissions:
+        raise PermissionDenied("You can't change the role of someone who holds rights you don't have.", field="role")
     if membership.role == role:
         return membership
     with transaction.atomic():
@@ -162,6 +162,23 @@ def change_member_role(actor: Actor, membership: Membership, *, role: str) -> Me
         membership.save(update_fields=["role"])
         audit.record(actor, "workspace.member_role_changed", membership, user_email=membership.user.email,
                      old_role=old, new_role=role)
+    return membership
+
+
+def end_membership(actor: Actor, membership: Membership) -> Membership:
+    """Access ends at once: web pages and API tokens check `is_active` on every request. The row stays
+    (audit trail, re-invitation reactivates it). Callers check their own permission; this keeps the
+    workspace's last owner and refuses to end the access of someone who holds more than the actor."""
+    if not role_permissions(actor.workspace.pk, membership.role) <= actor.permissions:
+        raise PermissionDenied("You can't end the access of someone who holds rights you don't have.", field="member")
+    with transaction.atomic():
+        if membership.role == Membership.OWNER:
+            owners = Membership.objects.select_for_update().filter(role=Membership.OWNER, is_active=True)
+            if owners.count() <= 1:
+                raise Conflict("This is the workspace's only owner; make someone else owner first.", field="member")
+        membership.is_active = False
+        membership.save(update_fields=["is_active"])
+        audit.record(actor, "workspace.member_removed", membership, user_email=membership.user.email)
     return membership
 
 

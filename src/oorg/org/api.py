@@ -1,0 +1,267 @@
+from __future__ import annotations
+
+from django.db.models import Count
+from django.http import HttpResponse
+from ninja import File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from oorg.core import files
+from oorg.core.api import Page, check_page, list_of, paginate
+from oorg.core.errors import NotFound, ValidationFailed
+
+from . import importing, selectors, services
+from .models import Employee
+from .schemas import (
+    BranchIn,
+    BranchOut,
+    BranchPatch,
+    DepartmentIn,
+    DepartmentOut,
+    DepartmentPatch,
+    EmployeeIn,
+    EmployeeOut,
+    EmployeePatch,
+    ImportOut,
+    OrgChartOut,
+    OrgSettingsIn,
+    OrgSettingsOut,
+    StatusFilter,
+    TerminateIn,
+)
+
+router = Router(tags=["organization"])
+MAX_UPLOAD = 5 * 1024 * 1024
+RENAMED = {"department_id": "department", "branch_id": "branch", "manager_id": "manager", "member_id": "member",
+           "parent_id": "parent", "head_id": "head"}
+
+
+def fields_of(payload: Schema, *, exclude_unset: bool = True) -> dict:
+    return {RENAMED.get(k, k): v for k, v in payload.model_dump(exclude_unset=exclude_unset).items()}
+
+
+# --- branches ------------------------------------------------------------------------------------------
+
+
+@router.get("/branches", response=list_of(BranchOut), summary="Branches (offices and sites)")
+def branch_list(request, page: Query[Page]):
+    return paginate(selectors.branches_visible_to(request.actor), page)
+
+
+@router.post("/branches", response={201: BranchOut}, summary="Create a branch (org.branch.manage)")
+def branch_create(request, payload: BranchIn):
+    fields = fields_of(payload, exclude_unset=False)
+    if fields["time_zone"] is None:
+        fields.pop("time_zone")
+    return Status(201, services.create_branch(request.actor, **fields))
+
+
+@router.get("/branches/{int:branch_id}", response=BranchOut, summary="One branch")
+def branch_detail(request, branch_id: int):
+    return selectors.get_branch(request.actor, branch_id)
+
+
+@router.patch("/branches/{int:branch_id}", response=BranchOut, summary="Change a branch")
+def branch_update(request, branch_id: int, payload: BranchPatch):
+    branch = selectors.get_branch(request.actor, branch_id)
+    return services.update_branch(request.actor, branch, **fields_of(payload))
+
+
+@router.delete("/branches/{int:branch_id}", response={204: None}, summary="Delete an empty branch (409 if staffed)")
+def branch_delete(request, branch_id: int):
+    services.delete_branch(request.actor, selectors.get_branch(request.actor, branch_id))
+    return Status(204, None)
+
+
+# --- departments -----------------------------------------------------------------------------------------
+
+
+def department_out(department, counts: dict[int, int]) -> dict:
+    head = department.head
+    return {"id": department.pk, "name": department.name, "parent_id": department.parent_id,
+            "head": {"id": head.pk, "name": head.full_name} if head else None,
+            "employee_count": counts.get(department.pk, 0)}
+
+
+def employee_counts() -> dict[int, int]:
+    rows = Employee.objects.exclude(status="terminated").values("department").annotate(n=Count("pk"))
+    return {row["department"]: row["n"] for row in rows}
+
+
+@router.get("/departments", response=list_of(DepartmentOut), summary="Departments, in tree order")
+def department_list(request, page: Query[Page]):
+    check_page(page)
+    tree = [d for d, _depth in selectors.department_tree(request.actor)]
+    counts = employee_counts()
+    items = [department_out(d, counts) for d in tree[page.offset: page.offset + page.limit]]
+    return {"items": items, "count": len(tree)}
+
+
+@router.post("/departments", response={201: DepartmentOut}, summary="Create a department (org.department.manage)")
+def department_create(request, payload: DepartmentIn):
+    return Status(201, department_out(services.create_department(request.actor, **fields_of(payload)), {}))
+
+
+@router.get("/departments/{int:department_id}", response=DepartmentOut, summary="One department")
+def department_detail(request, department_id: int):
+    return department_out(selectors.get_department(request.actor, department_id), employee_counts())
+
+
+@router.patch("/departments/{int:department_id}", response=DepartmentOut,
+              summary="Rename, move (400 if it would make a loop) or change the head")
+def department_update(request, department_id: int, payload: DepartmentPatch):
+    department = selectors.get_department(request.actor, department_id)
+    department = services.update_department(request.actor, department, **fields_of(payload))
+    return department_out(department, employee_counts())
+
+
+@router.delete("/departments/{int:department_id}", response={204: None},
+               summary="Delete a department with no sub-departments and no employees (409 otherwise)")
+def department_delete(request, department_id: int):
+    services.delete_department(request.actor, selectors.get_department(request.actor, department_id))
+    return Status(204, None)
+
+
+# --- employees -------------------------------------------------------------------------------------------
+
+
+class EmployeeFilters(Page):
+    department: int | None = None
+    include_subdepartments: bool = False
+    branch: int | None = None
+    manager: int | None = None
+    status: StatusFilter | None = None
+    q: str | None = None
+
+
+def _filters(f: EmployeeFilters) -> dict:
+    if f.q is not None and len(f.q) > 100:
+        raise ValidationFailed("Search with at most 100 characters.", field="q")
+    return {"department": f.department, "include_subdepartments": f.include_subdepartments, "branch": f.branch,
+            "manager": f.manager, "status": f.status, "q": f.q}
+
+
+@router.get("/employees", response=list_of(EmployeeOut), exclude_unset=True,
+            summary="The directory: filter by department, branch, manager, status, q")
+def employee_list(request, filters: Query[EmployeeFilters]):
+    viewer = selectors.viewer_for(request.actor)
+    data = paginate(selectors.employees_visible_to(viewer, **_filters(filters)), filters)
+    data["items"] = [selectors.profile_of(viewer, e) for e in data["items"]]
+    return data
+
+
+@router.post("/employees", response={201: EmployeeOut}, exclude_unset=True,
+             summary="Create an employee (org.employee.edit)")
+def employee_create(request, payload: EmployeeIn):
+    employee = services.create_employee(request.actor, **fields_of(payload))
+    return Status(201, selectors.profile_of(selectors.viewer_for(request.actor), employee))
+
+
+class ExportQuery(EmployeeFilters):
+    format: str = "csv"
+
+
+@router.get("/employees/export", response={200: None}, summary="Download the directory as CSV or XLSX")
+def employee_export(request, filters: Query[ExportQuery]):
+    if filters.format not in ("csv", "xlsx"):
+        raise ValidationFailed("Export as csv or xlsx.", field="format")
+    viewer = selectors.viewer_for(request.actor)
+    data = importing.export_employees(request.actor, viewer, fmt=filters.format, **_filters(filters))
+    content_type = "text/csv; charset=utf-8" if filters.format == "csv" else (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="employees.{filters.format}"'
+    return response
+
+
+@router.post("/employees/import", response={200: ImportOut, 422: ImportOut},
+             summary="Import employees from CSV or XLSX; dry_run=true only reports what would happen")
+def employee_import(request, dry_run: bool = True, file: UploadedFile = File(...)):
+    if file.size > MAX_UPLOAD:
+        raise ValidationFailed("The file is larger than 5 MB; split it.", field="file")
+    result = importing.import_employees(request.actor, filename=file.name or "", data=file.read(), dry_run=dry_run)
+    return result.as_dict()
+
+
+@router.get("/employees/{int:employee_id}", response=EmployeeOut, exclude_unset=True,
+            summary="One employee, with the fields you may see")
+def employee_detail(request, employee_id: int):
+    viewer = selectors.viewer_for(request.actor)
+    return selectors.profile_of(viewer, selectors.get_employee(viewer, employee_id))
+
+
+@router.patch("/employees/{int:employee_id}", response=EmployeeOut, exclude_unset=True,
+              summary="Change the fields you may change (HR: all; managers: their reports'; you: self-service)")
+def employee_update(request, employee_id: int, payload: EmployeePatch):
+    viewer = selectors.viewer_for(request.actor)
+    employee = selectors.get_employee(viewer, employee_id)
+    employee = services.update_employee(request.actor, employee, **fields_of(payload))
+    return selectors.profile_of(selectors.viewer_for(request.actor), employee)
+
+
+@router.post("/employees/{int:employee_id}/terminate", response=EmployeeOut, exclude_unset=True,
+             summary="Terminate: the record stays, access ends, reports move to their manager")
+def employee_terminate(request, employee_id: int, payload: TerminateIn):
+    viewer = selectors.viewer_for(request.actor)
+    employee = services.terminate_employee(request.actor, selectors.get_employee(viewer, employee_id),
+                                           end_date=payload.end_date)
+    return selectors.profile_of(viewer, employee)
+
+
+@router.get("/employees/{int:employee_id}/reports", response=list_of(EmployeeOut), exclude_unset=True,
+            summary="Direct reports, or all of them with depth=all")
+def employee_reports(request, employee_id: int, depth: str = "direct"):
+    if depth not in ("direct", "all"):
+        raise ValidationFailed("depth is direct or all.", field="depth")
+    viewer = selectors.viewer_for(request.actor)
+    reports = selectors.reports_of(viewer, selectors.get_employee(viewer, employee_id), all_levels=depth == "all")
+    return {"items": [selectors.profile_of(viewer, e) for e in reports], "count": len(reports)}
+
+
+@router.get("/employees/{int:employee_id}/photo", response={200: None}, summary="The employee's photo (JPEG)")
+def employee_photo(request, employee_id: int):
+    viewer = selectors.viewer_for(request.actor)
+    employee = selectors.get_employee(viewer, employee_id)
+    if not employee.photo:
+        raise NotFound("No photo.")
+    response = HttpResponse(files.read(employee.photo), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@router.post("/employees/{int:employee_id}/photo", response=EmployeeOut, exclude_unset=True,
+             summary="Upload a photo (JPEG, PNG, WebP or GIF up to 5 MB; stored resized, without metadata)")
+def employee_photo_upload(request, employee_id: int, file: UploadedFile = File(...)):
+    viewer = selectors.viewer_for(request.actor)
+    employee = selectors.get_employee(viewer, employee_id)
+    if file.size > MAX_UPLOAD:
+        raise ValidationFailed("The photo is larger than 5 MB.", field="photo")
+    services.set_employee_photo(request.actor, employee, file.read())
+    return selectors.profile_of(viewer, employee)
+
+
+@router.delete("/employees/{int:employee_id}/photo", response={204: None}, summary="Remove the photo")
+def employee_photo_delete(request, employee_id: int):
+    viewer = selectors.viewer_for(request.actor)
+    services.set_employee_photo(request.actor, selectors.get_employee(viewer, employee_id), None)
+    return Status(204, None)
+
+
+@router.get("/org-chart", response=OrgChartOut, summary="Who reports to whom, as a tree")
+def org_chart(request):
+    viewer = selectors.viewer_for(request.actor)
+    roots = selectors.org_chart(viewer)
+
+    def size(nodes):
+        return sum(1 + size(n["reports"]) for n in nodes)
+
+    return {"roots": roots, "count": size(roots)}
+
+
+@router.get("/org-settings", response=OrgSettingsOut, summary="What employees may edit on their own profile")
+def org_settings(request):
+    return selectors.org_settings(request.actor)
+
+
+@router.patch("/org-settings", response=OrgSettingsOut, summary="Choose the self-service fields (org.settings.manage)")
+def org_settings_update(request, payload: OrgSettingsIn):
+    return services.update_org_settings(request.actor, self_service_fields=payload.self_service_fields)
