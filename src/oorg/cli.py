@@ -80,10 +80,11 @@ def _start_embedded_worker() -> subprocess.Popen | None:
 
     if settings.REDIS_URL or settings.CELERY_TASK_ALWAYS_EAGER:
         return None  # at scale, `oorg worker` processes run elsewhere
-    print("No OORG_REDIS_URL: running background jobs in an embedded worker (SQLite broker).", flush=True)
+    print("No OORG_REDIS_URL: running background and periodic jobs in an embedded worker (SQLite broker).",
+          flush=True)
     return subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "oorg.celery", "--quiet", "worker", "--loglevel", "warning",
-         "--pool", "solo", "--without-heartbeat", "--without-gossip", "--without-mingle"],
+         "--pool", "solo", "--without-heartbeat", "--without-gossip", "--without-mingle", "--beat"],
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "oorg.settings"},
     )
 

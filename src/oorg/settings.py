@@ -227,6 +227,9 @@ CELERY_TASK_ALWAYS_EAGER = _flag("OORG_TASKS_EAGER")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_IGNORE_RESULT = True
+# Periodic jobs: run by `oorg worker --beat` (one process at scale) or the embedded worker of `oorg serve`.
+CELERY_BEAT_SCHEDULE = {"purge-stale-uploads": {"task": "core.purge_stale_uploads", "schedule": 3600.0}}
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}

@@ -67,3 +67,22 @@ def test_storage_url_s3():
 def test_storage_url_other_scheme_is_refused():
     with pytest.raises(ValueError):
         _storages("ftp://files.example")
+
+
+def test_unconfirmed_import_uploads_are_purged_after_a_day(settings):
+    import os
+    import time
+
+    from oorg.core.tasks import purge_stale_uploads
+
+    old = files.save_private("workspaces/1/imports", b"employee_code\n", suffix=".csv")
+    fresh = files.save_private("workspaces/2/imports", b"employee_code\n", suffix=".csv")
+    photo = files.save_private("workspaces/1/employee-photos", b"jpeg", suffix=".jpg")
+    two_days_ago = time.time() - 2 * 86400
+    for name in (old, photo):
+        os.utime(files.storage().path(name), (two_days_ago, two_days_ago))
+
+    assert purge_stale_uploads.delay().get() == 1
+
+    assert not files.storage().exists(old)
+    assert files.storage().exists(fresh) and files.storage().exists(photo)  # photos are not uploads

@@ -134,5 +134,5 @@ def test_built_in_roles_nest_so_each_can_manage_the_ones_below():
     from oorg.core.permissions import ROLES
 
     chain = ["member", "manager", "hr", "admin", "owner"]
-    for lower, higher in zip(chain, chain[1:]):
+    for lower, higher in zip(chain, chain[1:], strict=False):
         assert ROLES[lower] <= ROLES[higher], f"{higher} lacks {sorted(ROLES[lower] - ROLES[higher])} of {lower}"

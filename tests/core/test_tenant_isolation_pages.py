@@ -36,6 +36,46 @@ PAGES = {
         "ids": {"invitation_id": "b_invitation"}, "post": {}},
     "w/<slug:workspace_slug>/audit/": {"slug": True},
     "w/<slug:workspace_slug>/settings/": {"slug": True, "post": {"require_two_factor": "on"}},
+    # roles editor and organization setup (core/views.py roles, org/setup_views.py)
+    "w/<slug:workspace_slug>/roles/": {"slug": True},
+    "w/<slug:workspace_slug>/roles/new": {"slug": True, "post": {"name": "Isolation",
+                                                                 "permissions": ["workspace.member.view"]}},
+    "w/<slug:workspace_slug>/roles/<int:role_id>/edit": {
+        "ids": {"role_id": "b_role"}, "post": {"name": "Renamed", "permissions": ["workspace.member.view"]}},
+    "w/<slug:workspace_slug>/roles/<int:role_id>/delete": {"ids": {"role_id": "b_role"}, "post": {}},
+    "w/<slug:workspace_slug>/organization/departments/": {"slug": True},
+    "w/<slug:workspace_slug>/organization/departments/new": {
+        "slug": True, "post": {"name": "Isolation", "parent": "", "head": ""}},
+    "w/<slug:workspace_slug>/organization/departments/<int:department_id>/edit": {
+        "ids": {"department_id": "b_department"}, "post": {"name": "Renamed", "parent": "", "head": ""}},
+    "w/<slug:workspace_slug>/organization/departments/<int:department_id>/delete": {
+        "ids": {"department_id": "b_department"}, "post": {}},
+    "w/<slug:workspace_slug>/organization/branches/": {"slug": True},
+    "w/<slug:workspace_slug>/organization/branches/new": {
+        "slug": True, "post": {"name": "Isolation", "time_zone": "UTC", "work_starts": "09:00", "work_ends": "17:00"}},
+    "w/<slug:workspace_slug>/organization/branches/<int:branch_id>/edit": {
+        "ids": {"branch_id": "b_branch"},
+        "post": {"name": "Renamed", "time_zone": "UTC", "work_starts": "09:00", "work_ends": "17:00"}},
+    "w/<slug:workspace_slug>/organization/branches/<int:branch_id>/delete": {
+        "ids": {"branch_id": "b_branch"}, "post": {}},
+    "w/<slug:workspace_slug>/organization/settings/": {"slug": True, "post": {"self_service_fields": ["phone"]}},
+    "w/<slug:workspace_slug>/organization/import/": {"slug": True, "post": {}},
+    "w/<slug:workspace_slug>/organization/import/confirm": {"slug": True, "post": {}},
+    "w/<slug:workspace_slug>/organization/import/template.csv": {"slug": True},
+    # people pages (org/views.py)
+    "w/<slug:workspace_slug>/people/": {"slug": True},
+    "w/<slug:workspace_slug>/people/export": {"slug": True},
+    "w/<slug:workspace_slug>/people/new": {"slug": True, "post": {"code": "X-1", "full_name": "Isolation"}},
+    "w/<slug:workspace_slug>/people/chart/": {"slug": True},
+    "w/<slug:workspace_slug>/people/my-team/": {"slug": True},
+    "w/<slug:workspace_slug>/people/<int:employee_id>/": {"ids": {"employee_id": "b_employee"}},
+    "w/<slug:workspace_slug>/people/<int:employee_id>/edit": {
+        "ids": {"employee_id": "b_employee"}, "post": {"full_name": "Hijacked", "phone": "+49 30 1234567"}},
+    "w/<slug:workspace_slug>/people/<int:employee_id>/terminate": {
+        "ids": {"employee_id": "b_employee"}, "post": {"end_date": ""}},
+    "w/<slug:workspace_slug>/people/<int:employee_id>/photo": {"ids": {"employee_id": "b_employee"}},
+    "w/<slug:workspace_slug>/people/<int:employee_id>/photo/upload": {"ids": {"employee_id": "b_employee"}, "post": {}},
+    "w/<slug:workspace_slug>/people/<int:employee_id>/photo/remove": {"ids": {"employee_id": "b_employee"}, "post": {}},
     "account/security": {},
     "account/sessions/<int:session_id>/revoke": {"ids": {"session_id": "b_session"}, "post": {}},
     "account/sessions/revoke-others": {"post": {}},
@@ -77,7 +117,8 @@ def test_every_page_is_in_the_harness():
 @pytest.mark.parametrize("pattern", sorted(PAGES))
 def test_page_sends_anonymous_callers_to_sign_in(client, db, pattern):
     path = fill(pattern, {"workspace_slug": "acme-corp", "membership_id": 1, "invitation_id": 1,
-                          "session_id": 1, "token_id": 1})
+                          "session_id": 1, "token_id": 1,
+                          "role_id": 1, "department_id": 1, "branch_id": 1, "employee_id": 1})
     spec = PAGES[pattern]
     response = client.post(path, spec["post"]) if "post" in spec else client.get(path)
     assert response.status_code == 302 and response["Location"].startswith("/signin"), (pattern, response.status_code)

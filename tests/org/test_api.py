@@ -299,3 +299,11 @@ def test_an_api_token_of_another_workspace_sees_none_of_this_one(company, other_
     b_client = ApiClient(token_for(other_workspace.owner, other_workspace, name="b"))
     assert b_client.get("/employees").json() == {"items": [], "count": 0}
     assert b_client.get(f"/employees/{company['ceo'].pk}").status_code == 404
+
+
+def test_a_department_only_former_employees_were_in_still_names_them(company, clients):
+    hr = clients["hr"]
+    hr.post(f"/employees/{company['sales_rep'].pk}/terminate", {})
+    response = hr.delete(f"/departments/{company['sales'].pk}")
+    assert response.status_code == 409
+    assert "0 current and 1 former employee(s) are in Sales" in response.json()["detail"]

@@ -161,7 +161,8 @@ def role_update(request, role_id: int, payload: RolePatch):
     return role_out(role, roles.member_counts())
 
 
-@router.delete("/roles/{int:role_id}", response={204: None}, summary="Delete a custom role nobody holds (409 if in use)")
+@router.delete("/roles/{int:role_id}", response={204: None},
+               summary="Delete a custom role nobody holds (409 if in use)")
 def role_delete(request, role_id: int):
     roles.delete_role(request.actor, roles.get_role(request.actor, role_id))
     return Status(204, None)

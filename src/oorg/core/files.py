@@ -5,9 +5,11 @@ Files are private: the app reads and streams them itself and never hands out a s
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, storages
+from django.utils import timezone
 
 
 def storage() -> Storage:
@@ -35,3 +37,27 @@ def delete(name: str) -> None:
         storage().delete(name)
     except FileNotFoundError:
         pass
+
+
+def delete_older_than(folder: str, age: timedelta) -> int:
+    """Delete the files directly in `folder` last written more than `age` ago; returns how many."""
+    store, cutoff, deleted = storage(), timezone.now() - age, 0
+    try:
+        _dirs, names = store.listdir(folder)
+    except FileNotFoundError:
+        return 0
+    for name in names:
+        path = f"{folder}/{name}"
+        if store.get_modified_time(path) < cutoff:
+            delete(path)
+            deleted += 1
+    return deleted
+
+
+def workspace_folders(kind: str) -> list[str]:
+    """`workspaces/<id>/<kind>` for every workspace that has stored files."""
+    try:
+        workspace_dirs, _files = storage().listdir("workspaces")
+    except FileNotFoundError:
+        return []
+    return [f"workspaces/{d}/{kind}" for d in workspace_dirs]

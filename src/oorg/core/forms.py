@@ -1,6 +1,7 @@
 """Workspace page forms: shape only; the services decide who may do what."""
 from django import forms
 
+from .permissions import PERMISSIONS
 from .roles import assignable_roles
 
 
@@ -33,3 +34,38 @@ class AuditFilterForm(forms.Form):
 
 class WorkspaceSecurityForm(forms.Form):
     require_two_factor = forms.BooleanField(required=False, label="Require two-factor sign-in for every member")
+
+
+# --- the roles editor ---------------------------------------------------------------------------------------------
+
+PERMISSION_AREAS = {"workspace": "Workspace", "roles": "Roles", "audit": "Audit log", "org": "People and organization"}
+
+
+class CustomRoleForm(forms.Form):
+    """A custom role: a name, a description and the permissions it grants (checked by the roles service)."""
+
+    name = forms.CharField(max_length=60)
+    description = forms.CharField(required=False, max_length=200, widget=forms.Textarea(attrs={"rows": 2}),
+                                  help_text="What people with this role do, in a sentence.")
+    permissions = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Read when the form is built: every area has registered its permissions by then.
+        self.fields["permissions"].choices = list(PERMISSIONS.items())
+
+    def permission_groups(self, actor) -> list[dict]:
+        """The permission checkboxes grouped by area (the name's first part), in registry order."""
+        chosen = set(self["permissions"].value() or ())
+        groups: dict[str, dict] = {}
+        for name, description in PERMISSIONS.items():
+            area = name.split(".", 1)[0]
+            group = groups.setdefault(area, {"area": area, "label": PERMISSION_AREAS.get(area, area.capitalize()),
+                                             "items": []})
+            group["items"].append({"name": name, "description": description, "checked": name in chosen,
+                                   "held": actor.can(name), "id": f"perm-{name.replace('.', '-')}"})
+        return list(groups.values())
+
+
+class DeleteForm(forms.Form):
+    """Nothing to fill in: it carries the service's refusal (the role is in use) back to the page."""

@@ -36,7 +36,8 @@ def permissions_of(role: Role) -> list[str]:
 
 
 def roles_visible_to(actor: Actor):
-    require(actor, MEMBERS_VIEW)
+    if not actor.can(ROLES_MANAGE):
+        require(actor, MEMBERS_VIEW)
     return Role.objects.order_by("-is_builtin", "pk")
 
 

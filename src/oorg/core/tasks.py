@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+from datetime import timedelta
 
 from oorg.celery import app
 
@@ -29,3 +30,15 @@ def send_email(*, to: str, subject: str, body: str) -> None:
     from .mail import deliver
 
     deliver(to, subject, body)
+
+
+# Checked but never confirmed import uploads hold personal data: they go after a day.
+UPLOAD_LIFETIME = timedelta(days=1)
+
+
+@app.task(name="core.purge_stale_uploads")
+def purge_stale_uploads() -> int:
+    # Storage-wide housekeeping across workspaces (no rows read), hence a plain task.
+    from . import files
+
+    return sum(files.delete_older_than(folder, UPLOAD_LIFETIME) for folder in files.workspace_folders("imports"))

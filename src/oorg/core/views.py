@@ -1,8 +1,10 @@
-"""Workspace pages under /w/<workspace_slug>/: members and invitations, the audit log, settings.
+"""Workspace pages under /w/<workspace_slug>/: members and invitations, roles, the audit log, settings.
 
 WorkspaceScopeMiddleware has checked the membership and opened the scope; `request.actor` is set.
 """
 from __future__ import annotations
+
+from contextlib import contextmanager
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -10,12 +12,21 @@ from django.db.models import Q
 from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from oorg.web.forms import render_form, service_errors
+from oorg.web.forms import add_service_error, render_form, service_errors
 
-from . import selectors, services
-from .errors import PermissionDenied
-from .forms import AuditFilterForm, InviteForm, MemberSearchForm, RoleForm, WorkspaceSecurityForm, role_choices
-from .permissions import MEMBERS_CHANGE_ROLE, MEMBERS_INVITE, SECURITY_MANAGE
+from . import roles, selectors, services
+from .errors import Conflict, PermissionDenied
+from .forms import (
+    AuditFilterForm,
+    CustomRoleForm,
+    DeleteForm,
+    InviteForm,
+    MemberSearchForm,
+    RoleForm,
+    WorkspaceSecurityForm,
+    role_choices,
+)
+from .permissions import MEMBERS_CHANGE_ROLE, MEMBERS_INVITE, PERMISSIONS, ROLES_MANAGE, SECURITY_MANAGE
 from .roles import role_names
 
 PAGE_SIZE = 25
@@ -89,6 +100,103 @@ def withdraw_invitation(request, workspace_slug, invitation_id: int):
     services.revoke_invitation(request.actor, invitation)
     messages.success(request, f"The invitation to {invitation.email} is withdrawn.")
     return _back_to_members(workspace_slug)
+
+
+# --- roles ---------------------------------------------------------------------------------------------------------
+
+
+def _require_roles_manage(actor) -> None:
+    if not actor.can(ROLES_MANAGE):
+        raise PermissionDenied("Only people who may manage roles can see and change them.")
+
+
+@contextmanager
+def _role_errors(form):
+    """Like service_errors, and granting a permission one does not hold (a PermissionDenied that names the
+    field) lands on the form too, with status 403; a plain PermissionDenied still becomes the 403 page."""
+    try:
+        with service_errors(form):
+            yield
+    except PermissionDenied as exc:
+        if exc.field is None:
+            raise
+        add_service_error(form, exc)
+        form.error_status = exc.status
+
+
+@require_safe
+def role_list(request, workspace_slug):
+    actor = request.actor
+    _require_roles_manage(actor)
+    counts = roles.member_counts()
+    rows = [{"role": role, "members": counts.get(role.key, 0),
+             "permissions": [(name, PERMISSIONS[name]) for name in roles.permissions_of(role)]}
+            for role in roles.roles_visible_to(actor)]
+    return render_form(request, "core/roles.html", {"rows": rows})
+
+
+def _role_page(request, *, form, role=None, delete_form=None, source=None):
+    context = {"form": form, "role": role, "source": source, "groups": form.permission_groups(request.actor)}
+    if role is not None:
+        role = roles.get_role(request.actor, role.pk)  # fresh: a refused change leaves no trace on the heading
+        context.update(role=role, members=roles.member_counts().get(role.key, 0),
+                       delete_form=delete_form or DeleteForm())
+    return render_form(request, "core/role_form.html", context, form, delete_form)
+
+
+@require_http_methods(["GET", "POST"])
+def role_new(request, workspace_slug):
+    actor = request.actor
+    _require_roles_manage(actor)
+    if request.method == "POST":
+        form = CustomRoleForm(request.POST)
+        if form.is_valid():
+            with _role_errors(form):
+                role = roles.create_role(actor, **form.cleaned_data)
+                messages.success(request, f"Role {role.name} created. Give it to members on the Members page.")
+                return redirect("core:roles", workspace_slug=workspace_slug)
+        return _role_page(request, form=form)
+    source, initial = None, {}
+    if request.GET.get("from", "").isdigit():  # "Duplicate as custom role": start from that role's permissions
+        source = roles.get_role(actor, int(request.GET["from"]))
+        initial = {"name": f"{source.name} (copy)", "description": source.description,
+                   "permissions": roles.permissions_of(source)}
+    return _role_page(request, form=CustomRoleForm(initial=initial), source=source)
+
+
+@require_http_methods(["GET", "POST"])
+def role_edit(request, workspace_slug, role_id: int):
+    actor = request.actor
+    _require_roles_manage(actor)
+    role = roles.get_role(actor, role_id)
+    initial = {"name": role.name, "description": role.description, "permissions": roles.permissions_of(role)}
+    if request.method == "POST":
+        form = CustomRoleForm(request.POST, initial=initial)
+        if form.is_valid():
+            with _role_errors(form):
+                roles.update_role(actor, role, **form.cleaned_data)
+                messages.success(request, f"Role {role.name} saved.")
+                return redirect("core:roles", workspace_slug=workspace_slug)
+        return _role_page(request, form=form, role=role)
+    return _role_page(request, form=CustomRoleForm(initial=initial), role=role)
+
+
+@require_POST
+def role_delete(request, workspace_slug, role_id: int):
+    actor = request.actor
+    _require_roles_manage(actor)
+    role = roles.get_role(actor, role_id)
+    delete_form = DeleteForm(request.POST)
+    name = role.name
+    try:
+        roles.delete_role(actor, role)
+    except Conflict as exc:  # in use, or built in
+        add_service_error(delete_form, exc)
+        delete_form.error_status = exc.status
+        initial = {"name": role.name, "description": role.description, "permissions": roles.permissions_of(role)}
+        return _role_page(request, form=CustomRoleForm(initial=initial), role=role, delete_form=delete_form)
+    messages.success(request, f"Role {name} deleted.")
+    return redirect("core:roles", workspace_slug=workspace_slug)
 
 
 # --- audit log -------------------------------------------------------------------------------------------

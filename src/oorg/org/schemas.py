@@ -128,7 +128,7 @@ class EmployeeOut(Schema):
     employment_type: str | None = None
     start_date: dt.date | None = None
     end_date: dt.date | None = None
-    member_id: int | None = None
+    member: Ref | None = None
     birth_date: dt.date | None = None
     home_address: str | None = None
     emergency_contact_name: str | None = None

@@ -28,7 +28,7 @@ from .permissions import (
 
 DIRECTORY_FIELDS = ("code", "full_name", "job_title", "department", "branch", "work_email", "phone", "status",
                     "manager", "has_photo")
-WORK_FIELDS = DIRECTORY_FIELDS + ("employment_type", "start_date", "end_date", "member_id")
+WORK_FIELDS = DIRECTORY_FIELDS + ("employment_type", "start_date", "end_date", "member")
 PERSONAL_FIELDS = ("birth_date", "home_address", "emergency_contact_name", "emergency_contact_phone")
 
 
@@ -87,6 +87,9 @@ def profile_of(viewer: Viewer, employee: Employee) -> dict:
         names += PERSONAL_FIELDS
     values = {"department": _ref(employee.department), "branch": _ref(employee.branch),
               "manager": _ref(employee.manager, "full_name"), "has_photo": bool(employee.photo)}
+    if "member" in names:  # the account that signs in as this employee
+        member = employee.member
+        values["member"] = None if member is None else {"id": member.pk, "name": member.user.email}
     data = {"id": employee.pk, "access": access.name.lower()}
     for name in names:
         data[name] = values[name] if name in values else getattr(employee, name)
@@ -94,7 +97,7 @@ def profile_of(viewer: Viewer, employee: Employee) -> dict:
 
 
 def _base():
-    return Employee.objects.select_related("department", "branch", "manager")
+    return Employee.objects.select_related("department", "branch", "manager", "member__user")
 
 
 def employees_visible_to(viewer: Viewer, *, department: int | None = None, include_subdepartments: bool = False,

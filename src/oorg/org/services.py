@@ -82,12 +82,18 @@ def update_branch(actor: Actor, branch: Branch, **changes) -> Branch:
 def delete_branch(actor: Actor, branch: Branch) -> None:
     require(actor, BRANCH_MANAGE, branch)
     with transaction.atomic():
-        people = Employee.objects.filter(branch=branch).count()
-        if people:
-            raise Conflict(f"{people} employee(s) work at {branch.name}; move them to another branch first.",
-                           field="branch")
+        _refuse_if_staffed(Employee.objects.filter(branch=branch), f"work at {branch.name}", "branch")
         audit.record(actor, "org.branch.deleted", branch, name=branch.name)
         branch.delete()
+
+
+def _refuse_if_staffed(employees, where: str, field: str) -> None:
+    """Former employees count too: their records keep pointing here (retention), so move them as well."""
+    current = employees.exclude(status=Employee.Status.TERMINATED).count()
+    former = employees.filter(status=Employee.Status.TERMINATED).count()
+    if current or former:
+        raise Conflict(f"{current} current and {former} former employee(s) {where}; move them first "
+                       "(former employees' records keep their last assignment until you change it).", field=field)
 
 
 # --- departments -----------------------------------------------------------------------------------------
@@ -120,8 +126,8 @@ def _apply_department(actor: Actor, department: Department, changes: dict) -> No
             department.name = v.clean_text(value, "name", max_length=120, required=True)
         elif name == "parent":
             parent = _resolve_department(actor, value, "parent")
-            if parent is not None and department.pk is not None and (
-                    parent.pk == department.pk or hierarchy.would_loop(hierarchy.parent_of(), department.pk, parent.pk)):
+            if parent is not None and department.pk is not None and (parent.pk == department.pk or (
+                    hierarchy.would_loop(hierarchy.parent_of(), department.pk, parent.pk))):
                 raise HierarchyLoop(f"{department.name} can't sit under {parent.name}: that would make a loop.",
                                     field="parent")
             department.parent = parent
@@ -162,10 +168,10 @@ def delete_department(actor: Actor, department: Department) -> None:
     require(actor, DEPARTMENT_MANAGE, department)
     with transaction.atomic():
         children = Department.objects.filter(parent=department).count()
-        people = Employee.objects.filter(department=department).count()
-        if children or people:
-            raise Conflict(f"{department.name} still has {children} sub-department(s) and {people} employee(s); "
-                           "move them first.", field="department")
+        if children:
+            raise Conflict(f"{department.name} still has {children} sub-department(s); move or delete them first.",
+                           field="department")
+        _refuse_if_staffed(Employee.objects.filter(department=department), f"are in {department.name}", "department")
         audit.record(actor, "org.department.deleted", department, name=department.name)
         department.delete()
 

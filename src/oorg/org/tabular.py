@@ -56,7 +56,7 @@ def _decode(data: bytes) -> str:
     try:  # "CSV" saved by Excel on Windows is usually cp1252, not UTF-8.
         return data.decode("cp1252")
     except UnicodeDecodeError:
-        raise TableError("The file is neither UTF-8 nor Windows-1252 text; save it as CSV UTF-8.")
+        raise TableError("The file is neither UTF-8 nor Windows-1252 text; save it as CSV UTF-8.") from None
 
 
 def _delimiter(text: str) -> str:

@@ -1,4 +1,4 @@
-"""Every page's URL. Each area keeps its own namespace: web:, accounts:, core: (workspace pages)."""
+"""Every page's URL. Each area keeps its own namespace: web:, accounts:, core: and org: (workspace pages)."""
 from django.urls import include, path
 
 from . import views
@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include((web_patterns, "web"))),
     path("", include("oorg.accounts.urls")),
     path("w/<slug:workspace_slug>/", include("oorg.core.urls")),
+    path("w/<slug:workspace_slug>/", include("oorg.org.urls")),
 ]

@@ -1,0 +1,361 @@
+"""Organization setup pages: departments, branches, self-service settings and the employee import wizard.
+
+Mounted under /w/<workspace_slug>/ (WorkspaceScopeMiddleware has checked the membership, opened the
+scope and set `request.actor`). Every write goes through org.services / org.importing; a refused write
+comes back as a message on the form that caused it.
+"""
+from __future__ import annotations
+
+from pathlib import PurePath
+
+from django.contrib import messages
+from django.db.models import Count
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from oorg.core import files
+from oorg.core.errors import Conflict, PermissionDenied
+from oorg.core.permissions import require
+from oorg.web.forms import add_service_error, render_form, service_errors
+
+from . import importing, selectors, services
+from .permissions import (
+    BRANCH_MANAGE,
+    DEPARTMENT_MANAGE,
+    EMPLOYEE_IMPORT,
+    EMPLOYEE_VIEW_PERSONAL,
+    SETTINGS_MANAGE,
+)
+from .setup_forms import BranchForm, DeleteForm, DepartmentForm, ImportUploadForm, OrgSettingsForm
+from .tabular import write_table
+
+# The setup tabs, in order: (URL name, permission). The nav's "Organization" link opens the first one allowed.
+TABS = (("org:departments", DEPARTMENT_MANAGE), ("org:branches", BRANCH_MANAGE), ("org:import", EMPLOYEE_IMPORT),
+        ("org:settings", SETTINGS_MANAGE))
+DEFAULT_WORKING_DAYS = ["mon", "tue", "wed", "thu", "fri"]
+
+
+def _changes(form) -> dict:
+    """Only what the user changed: the audit trail then names the fields that really moved."""
+    return {name: form.cleaned_data[name] for name in form.changed_data}
+
+
+def _refused(form, exc) -> None:
+    """A delete the service refused (409: still in use): the message on the page, with the error's status."""
+    add_service_error(form, exc)
+    form.error_status = exc.status
+
+
+def _counts_by(actor, column: str) -> dict[int, int]:
+    """Current employees per department or branch, as far as the actor can see them."""
+    people = selectors.employees_visible_to(selectors.viewer_for(actor)).order_by()
+    return {row[column]: row["n"] for row in people.values(column).annotate(n=Count("pk"))}
+
+
+# --- departments -------------------------------------------------------------------------------------------
+
+
+def _department_form(actor, *args, department=None, **kwargs) -> DepartmentForm:
+    employees = selectors.employees_visible_to(selectors.viewer_for(actor))
+    return DepartmentForm(*args, tree=selectors.department_tree(actor), employees=employees, exclude=department,
+                          **kwargs)
+
+
+def _department_initial(department) -> dict:
+    return {"name": department.name, "parent": department.parent_id, "head": department.head_id}
+
+
+def _departments_page(request, *, form=None):
+    actor = request.actor
+    tree = selectors.department_tree(actor)
+    counts = _counts_by(actor, "department_id")
+    rows = [{"department": d, "depth": depth, "indent": min(depth, 6), "people": counts.get(d.pk, 0)}
+            for d, depth in tree]
+    form = form or _department_form(actor)
+    return render_form(request, "org/departments.html", {"rows": rows, "form": form}, form)
+
+
+@require_safe
+def departments(request, workspace_slug):
+    actor = request.actor
+    if not actor.can(DEPARTMENT_MANAGE):
+        # The "Organization" link is shown for any setup permission: open the first tab this actor may use.
+        allowed = next((name for name, perm in TABS if actor.can(perm)), None)
+        if allowed is None:
+            raise PermissionDenied()
+        return redirect(allowed, workspace_slug=workspace_slug)
+    return _departments_page(request)
+
+
+@require_POST
+def department_new(request, workspace_slug):
+    actor = request.actor
+    require(actor, DEPARTMENT_MANAGE)
+    form = _department_form(actor, request.POST)
+    if form.is_valid():
+        with service_errors(form):
+            department = services.create_department(actor, **form.cleaned_data)
+            messages.success(request, f"Department {department.name} created.")
+            return redirect("org:departments", workspace_slug=workspace_slug)
+    return _departments_page(request, form=form)
+
+
+def _department_edit_page(request, department, *, form=None, delete_form=None):
+    actor = request.actor
+    department = selectors.get_department(actor, department.pk)  # fresh: a refused change leaves no trace
+    form = form or _department_form(actor, department=department, initial=_department_initial(department))
+    delete_form = delete_form or DeleteForm()
+    context = {"department": department, "form": form, "delete_form": delete_form,
+               "people": _counts_by(actor, "department_id").get(department.pk, 0),
+               "children": sum(1 for d, _ in selectors.department_tree(actor) if d.parent_id == department.pk)}
+    return render_form(request, "org/department_form.html", context, form, delete_form)
+
+
+@require_http_methods(["GET", "POST"])
+def department_edit(request, workspace_slug, department_id: int):
+    actor = request.actor
+    require(actor, DEPARTMENT_MANAGE)
+    department = selectors.get_department(actor, department_id)
+    if request.method != "POST":
+        return _department_edit_page(request, department)
+    form = _department_form(actor, request.POST, department=department, initial=_department_initial(department))
+    if form.is_valid():
+        with service_errors(form):
+            changes = _changes(form)
+            if changes:
+                services.update_department(actor, department, **changes)
+                messages.success(request, f"Department {department.name} saved.")
+            else:
+                messages.info(request, "Nothing changed.")
+            return redirect("org:departments", workspace_slug=workspace_slug)
+    return _department_edit_page(request, department, form=form)
+
+
+@require_POST
+def department_delete(request, workspace_slug, department_id: int):
+    actor = request.actor
+    require(actor, DEPARTMENT_MANAGE)
+    department = selectors.get_department(actor, department_id)
+    delete_form = DeleteForm(request.POST)
+    name = department.name
+    try:
+        services.delete_department(actor, department)
+    except Conflict as exc:
+        _refused(delete_form, exc)
+        return _department_edit_page(request, department, delete_form=delete_form)
+    messages.success(request, f"Department {name} deleted.")
+    return redirect("org:departments", workspace_slug=workspace_slug)
+
+
+# --- branches ------------------------------------------------------------------------------------------------
+
+
+def _branch_initial(branch) -> dict:
+    return {"name": branch.name, "address": branch.address, "country": branch.country, "time_zone": branch.time_zone,
+            "working_days": list(branch.working_days), "work_starts": branch.work_starts,
+            "work_ends": branch.work_ends, "holiday_calendar": branch.holiday_calendar}
+
+
+def _branch_form_page(request, *, form, branch=None, delete_form=None):
+    from .validation import time_zones
+
+    context = {"form": form, "branch": branch, "time_zones": sorted(time_zones()), "delete_form": delete_form}
+    if branch is not None:
+        context["people"] = _counts_by(request.actor, "branch_id").get(branch.pk, 0)
+        context["delete_form"] = delete_form or DeleteForm()
+    return render_form(request, "org/branch_form.html", context, form, delete_form)
+
+
+@require_safe
+def branches(request, workspace_slug):
+    actor = request.actor
+    require(actor, BRANCH_MANAGE)
+    counts = _counts_by(actor, "branch_id")
+    rows = [{"branch": b, "people": counts.get(b.pk, 0)} for b in selectors.branches_visible_to(actor)]
+    return render(request, "org/branches.html", {"rows": rows})
+
+
+@require_http_methods(["GET", "POST"])
+def branch_new(request, workspace_slug):
+    actor = request.actor
+    require(actor, BRANCH_MANAGE)
+    if request.method != "POST":
+        form = BranchForm(initial={"time_zone": actor.workspace.time_zone, "working_days": DEFAULT_WORKING_DAYS,
+                                   "work_starts": "09:00", "work_ends": "17:00"})
+        return _branch_form_page(request, form=form)
+    form = BranchForm(request.POST)
+    if form.is_valid():
+        with service_errors(form):
+            branch = services.create_branch(actor, **form.cleaned_data)
+            messages.success(request, f"Branch {branch.name} created.")
+            return redirect("org:branches", workspace_slug=workspace_slug)
+    return _branch_form_page(request, form=form)
+
+
+@require_http_methods(["GET", "POST"])
+def branch_edit(request, workspace_slug, branch_id: int):
+    actor = request.actor
+    require(actor, BRANCH_MANAGE)
+    branch = selectors.get_branch(actor, branch_id)
+    if request.method != "POST":
+        return _branch_form_page(request, form=BranchForm(initial=_branch_initial(branch)), branch=branch)
+    form = BranchForm(request.POST, initial=_branch_initial(branch))
+    if form.is_valid():
+        with service_errors(form):
+            changes = _changes(form)
+            if changes:
+                services.update_branch(actor, branch, **changes)
+                messages.success(request, f"Branch {branch.name} saved.")
+            else:
+                messages.info(request, "Nothing changed.")
+            return redirect("org:branches", workspace_slug=workspace_slug)
+    return _branch_form_page(request, form=form, branch=selectors.get_branch(actor, branch_id))
+
+
+@require_POST
+def branch_delete(request, workspace_slug, branch_id: int):
+    actor = request.actor
+    require(actor, BRANCH_MANAGE)
+    branch = selectors.get_branch(actor, branch_id)
+    delete_form = DeleteForm(request.POST)
+    name = branch.name
+    try:
+        services.delete_branch(actor, branch)
+    except Conflict as exc:
+        _refused(delete_form, exc)
+        return _branch_form_page(request, form=BranchForm(initial=_branch_initial(branch)), branch=branch,
+                                 delete_form=delete_form)
+    messages.success(request, f"Branch {name} deleted.")
+    return redirect("org:branches", workspace_slug=workspace_slug)
+
+
+# --- self-service settings ------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def org_settings(request, workspace_slug):
+    actor = request.actor
+    require(actor, SETTINGS_MANAGE)
+    current = selectors.org_settings(actor).self_service_fields
+    if request.method == "POST":
+        form = OrgSettingsForm(request.POST)
+        if form.is_valid():
+            with service_errors(form):
+                services.update_org_settings(actor, **form.cleaned_data)
+                messages.success(request, "Self-service settings saved.")
+                return redirect("org:settings", workspace_slug=workspace_slug)
+    else:
+        form = OrgSettingsForm(initial={"self_service_fields": current})
+    return render_form(request, "org/org_settings.html", {"form": form}, form)
+
+
+# --- employee import wizard ---------------------------------------------------------------------------------------
+#
+# Step 1: upload -> a dry run; its counts and every bad row are shown. A clean file is kept in the private
+# storage and only its stored name (and the original filename, for the format) goes into the session, keyed
+# by workspace. Step 2: confirm -> the real import of those stored bytes; the session entry is taken first,
+# so a second confirm finds nothing to import.
+
+IMPORT_SUFFIXES = (".csv", ".txt", ".xlsx")
+
+
+def _import_prefix(actor) -> str:
+    return f"workspaces/{actor.workspace.pk}/imports"
+
+
+def _import_key(actor) -> str:
+    return f"oorg.org.import.{actor.workspace.pk}"
+
+
+def _take_pending_import(request) -> dict | None:
+    """Remove and return this workspace's checked upload, if any (and if it is really one of ours)."""
+    pending = request.session.pop(_import_key(request.actor), None)
+    ours = isinstance(pending, dict) and str(pending.get("name", "")).startswith(_import_prefix(request.actor) + "/")
+    return pending if ours else None
+
+
+def _import_page(request, *, status=200, **context):
+    actor = request.actor
+    personal = actor.can(EMPLOYEE_VIEW_PERSONAL)
+    columns = [{"name": name, "aliases": [a for a in aliases if a != name]}
+               for name, aliases in importing.COLUMNS.items() if personal or name not in importing.PERSONAL_COLUMNS]
+    context.setdefault("form", ImportUploadForm())
+    return render(request, "org/import.html", {"columns": columns, **context}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def import_upload(request, workspace_slug):
+    actor = request.actor
+    require(actor, EMPLOYEE_IMPORT)
+    if request.method != "POST":
+        return _import_page(request)
+    form = ImportUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _import_page(request, form=form, status=422)
+    upload = form.cleaned_data["file"]
+    filename, data = (upload.name or "upload")[-200:], upload.read()
+    replaced = _take_pending_import(request)  # a new upload replaces one that was checked but not confirmed
+    if replaced:
+        files.delete(replaced["name"])
+    result = importing.import_employees(actor, filename=filename, data=data, dry_run=True)
+    if result.errors:
+        return _import_page(request, checked=result, filename=filename, status=422)
+    changes = result.created + result.updated
+    if changes:
+        suffix = PurePath(filename).suffix.lower()
+        stored = files.save_private(_import_prefix(actor), data, suffix=suffix if suffix in IMPORT_SUFFIXES else "")
+        request.session[_import_key(actor)] = {"name": stored, "filename": filename, "changes": changes}
+    return _import_page(request, checked=result, filename=filename, changes=changes)
+
+
+@require_POST
+def import_confirm(request, workspace_slug):
+    actor = request.actor
+    require(actor, EMPLOYEE_IMPORT)
+    pending = _take_pending_import(request)
+    request.session.save()  # forget the upload now, not at the end: a double submit finds nothing
+    data = None
+    if pending is not None:
+        try:
+            data = files.read(pending["name"])
+        except OSError:  # already taken by a concurrent confirm
+            data = None
+    if data is None:
+        messages.warning(request, "There is nothing to import: upload the file again.")
+        return redirect("org:import", workspace_slug=workspace_slug)
+    try:
+        result = importing.import_employees(actor, filename=pending["filename"], data=data, dry_run=False)
+    except importing.ImportFailed as exc:  # the records changed since the check
+        return _import_page(request, checked=exc.result, filename=pending["filename"], failed=True, status=422)
+    finally:
+        files.delete(pending["name"])
+    return _import_page(request, done=result, filename=pending["filename"])
+
+
+@require_safe
+def import_template(request, workspace_slug):
+    actor = request.actor
+    require(actor, EMPLOYEE_IMPORT)
+    personal = actor.can(EMPLOYEE_VIEW_PERSONAL)
+    headers = [c for c in importing.COLUMNS if personal or c not in importing.PERSONAL_COLUMNS]
+    response = HttpResponse(write_table("csv", headers, []), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="employee-import-template.csv"'
+    return response
+
+
+urlpatterns = [
+    path("organization/departments/", departments, name="departments"),
+    path("organization/departments/new", department_new, name="department-new"),
+    path("organization/departments/<int:department_id>/edit", department_edit, name="department-edit"),
+    path("organization/departments/<int:department_id>/delete", department_delete, name="department-delete"),
+    path("organization/branches/", branches, name="branches"),
+    path("organization/branches/new", branch_new, name="branch-new"),
+    path("organization/branches/<int:branch_id>/edit", branch_edit, name="branch-edit"),
+    path("organization/branches/<int:branch_id>/delete", branch_delete, name="branch-delete"),
+    path("organization/settings/", org_settings, name="settings"),
+    path("organization/import/", import_upload, name="import"),
+    path("organization/import/confirm", import_confirm, name="import-confirm"),
+    path("organization/import/template.csv", import_template, name="import-template"),
+]

@@ -1,0 +1,86 @@
+"""HR imports employees through the wizard in a real browser (Debian's Chromium driven by Playwright) on a
+phone-sized screen: a file with a bad row is refused line by line, the fixed file is checked, confirmed
+and imported, and the people show up in the directory."""
+import os
+
+import pytest
+
+from oorg.core.permissions import Actor
+from oorg.core.tenancy import workspace_scope
+from oorg.org import services
+from oorg.org.models import Employee
+
+from ..conftest import PASSWORD
+from .test_browser_signup import PHONE, browser_page  # noqa: F401  (browser_page: a fixture)
+
+HEADER = "employee_code,full_name,work_email,job_title,department\n"
+BAD = HEADER + ("P001,Paula Pioneer,paula@acme.test,Engineer,Engineering\n"
+                "P002,Pedro Second,pedro-at-acme,Designer,Engineering\n")
+FIXED = BAD.replace("pedro-at-acme", "pedro@acme.test")
+
+
+def _fits_the_phone(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def _choose_file(page, name: str, content: str) -> None:
+    page.get_by_label("Spreadsheet (.csv or .xlsx)").set_input_files(
+        {"name": name, "mimeType": "text/csv", "buffer": content.encode()})
+    page.get_by_role("button", name="Check the file").click()
+
+
+@pytest.mark.browser
+def test_hr_imports_employees_on_a_phone(live_server, workspace, hr, browser_page):  # noqa: F811
+    with workspace_scope(workspace):
+        services.create_department(Actor.system(workspace), name="Engineering")
+    page = browser_page
+
+    page.goto(live_server.url + "/signin")
+    page.get_by_label("Email").fill(hr.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"**/w/{workspace.slug}/")
+
+    # The "Organization" section, then its Import tab.
+    page.locator("nav.subnav").get_by_role("link", name="Organization").click()
+    page.wait_for_url("**/organization/departments/")
+    page.locator("nav.tabs").get_by_role("link", name="Import").click()
+    page.wait_for_url("**/organization/import/")
+    assert page.get_by_role("link", name="Download a template (.csv)").is_visible()
+    assert _fits_the_phone(page)
+
+    # Step 1: a file with one bad row is refused, and the row is named by its line.
+    _choose_file(page, "people.csv", BAD)
+    errors = page.locator("#import-errors")
+    errors.wait_for()
+    assert page.get_by_role("heading", name="The file needs fixing").is_visible()
+    row = errors.locator("tbody tr").first
+    assert row.locator("td[data-label=Line]").inner_text() == "3"
+    assert "'pedro-at-acme' is not a valid email address." in row.inner_text()
+    assert page.get_by_role("button", name="Import 2 employees").count() == 0
+    assert _fits_the_phone(page)
+    with workspace_scope(workspace):
+        assert not Employee.objects.exists()
+
+    # Step 2: the fixed file is checked and waits for a confirmation.
+    _choose_file(page, "people-fixed.csv", FIXED)
+    confirm = page.get_by_role("button", name="Import 2 employees")
+    confirm.wait_for()
+    assert "2 will be created" in " ".join(page.locator(".counts").inner_text().split())
+    with workspace_scope(workspace):
+        assert not Employee.objects.exists()
+
+    # Step 3: confirmed and imported.
+    confirm.click()
+    result = page.locator("#import-result")
+    result.wait_for()
+    assert "Created 2, updated 0" in result.inner_text()
+    assert _fits_the_phone(page)
+    if os.environ.get("OORG_SCREENSHOT_DIR"):  # for a human look; never committed
+        page.screenshot(path=os.path.join(os.environ["OORG_SCREENSHOT_DIR"], "import-done-375.png"), full_page=True)
+
+    # The directory lists the imported people.
+    page.goto(f"{live_server.url}/w/{workspace.slug}/people/")
+    assert page.get_by_text("Pedro Second").first.is_visible()
+    with workspace_scope(workspace):
+        assert sorted(Employee.objects.values_list("code", flat=True)) == ["P001", "P002"]
