@@ -4,8 +4,6 @@ WorkspaceScopeMiddleware has checked the membership and opened the scope; `reque
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -51,6 +49,7 @@ def _members_page(request, *, invite_form=None, role_error=None, status_forms=()
     if q:
         members = members.filter(Q(user__full_name__icontains=q) | Q(user__email__icontains=q))
     can_invite = actor.can(MEMBERS_INVITE)
+    choices = role_choices(actor)
     invitations = None
     if can_invite:
         pending = selectors.invitations_visible_to(actor)
@@ -58,8 +57,8 @@ def _members_page(request, *, invite_form=None, role_error=None, status_forms=()
     context = {
         "search": search, "q": q, "members": _page(request, members), "invitations": invitations,
         "can_invite": can_invite, "can_change_roles": actor.can(MEMBERS_CHANGE_ROLE),
-        "role_choices": role_choices(actor), "role_error": role_error, "role_names": role_names(),
-        "assignable": {key for key, _ in role_choices(actor)},
+        "role_choices": choices, "role_error": role_error, "role_names": role_names(),
+        "assignable": {key for key, _ in choices},
         "invite_form": invite_form or InviteForm(actor=actor),
     }
     return render_form(request, "core/members.html", context, *status_forms)
@@ -110,20 +109,6 @@ def _require_roles_manage(actor) -> None:
         raise PermissionDenied("Only people who may manage roles can see and change them.")
 
 
-@contextmanager
-def _role_errors(form):
-    """Like service_errors, and granting a permission one does not hold (a PermissionDenied that names the
-    field) lands on the form too, with status 403; a plain PermissionDenied still becomes the 403 page."""
-    try:
-        with service_errors(form):
-            yield
-    except PermissionDenied as exc:
-        if exc.field is None:
-            raise
-        add_service_error(form, exc)
-        form.error_status = exc.status
-
-
 @require_safe
 def role_list(request, workspace_slug):
     actor = request.actor
@@ -133,6 +118,10 @@ def role_list(request, workspace_slug):
              "permissions": [(name, PERMISSIONS[name]) for name in roles.permissions_of(role)]}
             for role in roles.roles_visible_to(actor)]
     return render_form(request, "core/roles.html", {"rows": rows})
+
+
+def _role_initial(role) -> dict:
+    return {"name": role.name, "description": role.description, "permissions": roles.permissions_of(role)}
 
 
 def _role_page(request, *, form, role=None, delete_form=None, source=None):
@@ -151,7 +140,7 @@ def role_new(request, workspace_slug):
     if request.method == "POST":
         form = CustomRoleForm(request.POST)
         if form.is_valid():
-            with _role_errors(form):
+            with service_errors(form):
                 role = roles.create_role(actor, **form.cleaned_data)
                 messages.success(request, f"Role {role.name} created. Give it to members on the Members page.")
                 return redirect("core:roles", workspace_slug=workspace_slug)
@@ -169,11 +158,11 @@ def role_edit(request, workspace_slug, role_id: int):
     actor = request.actor
     _require_roles_manage(actor)
     role = roles.get_role(actor, role_id)
-    initial = {"name": role.name, "description": role.description, "permissions": roles.permissions_of(role)}
+    initial = _role_initial(role)
     if request.method == "POST":
         form = CustomRoleForm(request.POST, initial=initial)
         if form.is_valid():
-            with _role_errors(form):
+            with service_errors(form):
                 roles.update_role(actor, role, **form.cleaned_data)
                 messages.success(request, f"Role {role.name} saved.")
                 return redirect("core:roles", workspace_slug=workspace_slug)
@@ -191,10 +180,9 @@ def role_delete(request, workspace_slug, role_id: int):
     try:
         roles.delete_role(actor, role)
     except Conflict as exc:  # in use, or built in
-        add_service_error(delete_form, exc)
-        delete_form.error_status = exc.status
-        initial = {"name": role.name, "description": role.description, "permissions": roles.permissions_of(role)}
-        return _role_page(request, form=CustomRoleForm(initial=initial), role=role, delete_form=delete_form)
+        add_service_error(delete_form, exc, keep_status=True)
+        return _role_page(request, form=CustomRoleForm(initial=_role_initial(role)), role=role,
+                          delete_form=delete_form)
     messages.success(request, f"Role {name} deleted.")
     return redirect("core:roles", workspace_slug=workspace_slug)
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.db.models import Count
 from django.http import HttpResponse
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -10,7 +9,6 @@ from oorg.core.api import Page, check_page, list_of, paginate
 from oorg.core.errors import NotFound, ValidationFailed
 
 from . import importing, selectors, services
-from .models import Employee
 from .schemas import (
     BranchIn,
     BranchOut,
@@ -82,16 +80,15 @@ def department_out(department, counts: dict[int, int]) -> dict:
             "employee_count": counts.get(department.pk, 0)}
 
 
-def employee_counts() -> dict[int, int]:
-    rows = Employee.objects.exclude(status="terminated").values("department").annotate(n=Count("pk"))
-    return {row["department"]: row["n"] for row in rows}
+def employee_counts(request) -> dict[int, int]:
+    return selectors.headcounts(selectors.viewer_for(request.actor), "department_id")
 
 
 @router.get("/departments", response=list_of(DepartmentOut), summary="Departments, in tree order")
 def department_list(request, page: Query[Page]):
     check_page(page)
     tree = [d for d, _depth in selectors.department_tree(request.actor)]
-    counts = employee_counts()
+    counts = employee_counts(request)
     items = [department_out(d, counts) for d in tree[page.offset: page.offset + page.limit]]
     return {"items": items, "count": len(tree)}
 
@@ -103,7 +100,7 @@ def department_create(request, payload: DepartmentIn):
 
 @router.get("/departments/{int:department_id}", response=DepartmentOut, summary="One department")
 def department_detail(request, department_id: int):
-    return department_out(selectors.get_department(request.actor, department_id), employee_counts())
+    return department_out(selectors.get_department(request.actor, department_id), employee_counts(request))
 
 
 @router.patch("/departments/{int:department_id}", response=DepartmentOut,
@@ -111,7 +108,7 @@ def department_detail(request, department_id: int):
 def department_update(request, department_id: int, payload: DepartmentPatch):
     department = selectors.get_department(request.actor, department_id)
     department = services.update_department(request.actor, department, **fields_of(payload))
-    return department_out(department, employee_counts())
+    return department_out(department, employee_counts(request))
 
 
 @router.delete("/departments/{int:department_id}", response={204: None},

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 from functools import cached_property
 
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from oorg.core.errors import NotFound
 from oorg.core.permissions import Actor, require
@@ -130,6 +130,12 @@ def employees_visible_to(viewer: Viewer, *, department: int | None = None, inclu
             employees = employees.filter(Q(full_name__icontains=word) | Q(code__iexact=word)
                                          | Q(work_email__icontains=word) | Q(job_title__icontains=word))
     return employees.order_by("full_name", "pk")
+
+
+def headcounts(viewer: Viewer, column: str) -> dict[int, int]:
+    """Current employees per department_id or branch_id, as far as the viewer can see them."""
+    people = employees_visible_to(viewer).order_by()
+    return {row[column]: row["n"] for row in people.values(column).annotate(n=Count("pk"))}
 
 
 def get_employee(viewer: Viewer, employee_id: int) -> Employee:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import PurePath
 
 from django.contrib import messages
-from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -42,16 +41,8 @@ def _changes(form) -> dict:
     return {name: form.cleaned_data[name] for name in form.changed_data}
 
 
-def _refused(form, exc) -> None:
-    """A delete the service refused (409: still in use): the message on the page, with the error's status."""
-    add_service_error(form, exc)
-    form.error_status = exc.status
-
-
 def _counts_by(actor, column: str) -> dict[int, int]:
-    """Current employees per department or branch, as far as the actor can see them."""
-    people = selectors.employees_visible_to(selectors.viewer_for(actor)).order_by()
-    return {row[column]: row["n"] for row in people.values(column).annotate(n=Count("pk"))}
+    return selectors.headcounts(selectors.viewer_for(actor), column)
 
 
 # --- departments -------------------------------------------------------------------------------------------
@@ -143,7 +134,7 @@ def department_delete(request, workspace_slug, department_id: int):
     try:
         services.delete_department(actor, department)
     except Conflict as exc:
-        _refused(delete_form, exc)
+        add_service_error(delete_form, exc, keep_status=True)  # 409: still in use
         return _department_edit_page(request, department, delete_form=delete_form)
     messages.success(request, f"Department {name} deleted.")
     return redirect("org:departments", workspace_slug=workspace_slug)
@@ -224,7 +215,7 @@ def branch_delete(request, workspace_slug, branch_id: int):
     try:
         services.delete_branch(actor, branch)
     except Conflict as exc:
-        _refused(delete_form, exc)
+        add_service_error(delete_form, exc, keep_status=True)  # 409: still in use
         return _branch_form_page(request, form=BranchForm(initial=_branch_initial(branch)), branch=branch,
                                  delete_form=delete_form)
     messages.success(request, f"Branch {name} deleted.")

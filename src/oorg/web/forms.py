@@ -20,21 +20,28 @@ def service_errors(form):
             return redirect(...)          # skipped when the service refused
         return render_form(request, "accounts/signup.html", {"form": form}, form)
 
-    PermissionDenied and NotFound are not about the form's input: they escape and become the
-    403 / 404 page (oorg.web.middleware.DomainErrorPageMiddleware).
+    NotFound, and a PermissionDenied that is not about one of the form's fields, escape and become the
+    404 / 403 page (oorg.web.middleware.DomainErrorPageMiddleware). A PermissionDenied about a field
+    (a role or permission the actor may not grant) is shown on that field, with status 403.
     """
     try:
         yield
-    except (PermissionDenied, NotFound):
+    except NotFound:
         raise
+    except PermissionDenied as exc:
+        if exc.field not in form.fields:
+            raise
+        add_service_error(form, exc)
     except DomainError as exc:
         add_service_error(form, exc)
 
 
-def add_service_error(form, exc: DomainError) -> None:
+def add_service_error(form, exc: DomainError, *, keep_status: bool = False) -> None:
+    """`keep_status`: answer with the error's own status (a refused delete: 409) rather than 422."""
     field = exc.field if exc.field in form.fields else None
     form.add_error(field, exc.message)
-    form.error_status = exc.status if isinstance(exc, Throttled) else INVALID_FORM_STATUS
+    keep_status = keep_status or isinstance(exc, Throttled | PermissionDenied)
+    form.error_status = exc.status if keep_status else INVALID_FORM_STATUS
     form.retry_after = getattr(exc, "retry_after", None)
 
 
