@@ -307,3 +307,16 @@ def test_a_department_only_former_employees_were_in_still_names_them(company, cl
     response = hr.delete(f"/departments/{company['sales'].pk}")
     assert response.status_code == 409
     assert "0 current and 1 former employee(s) are in Sales" in response.json()["detail"]
+
+
+def test_a_refused_change_leaves_the_callers_object_as_stored(company, workspace):
+    from oorg.core.errors import DomainError
+    from oorg.core.permissions import Actor
+    from oorg.org import services
+
+    ceo = company["ceo"]
+    with workspace_scope(workspace), pytest.raises(DomainError) as refusal:
+        services.update_employee(Actor.system(workspace), ceo, job_title="Chief Loop Officer",
+                                 manager=company["indirect"].pk)
+    assert refusal.value.field == "manager"
+    assert ceo.job_title == "CEO" and ceo.manager_id is None

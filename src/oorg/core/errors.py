@@ -1,4 +1,5 @@
 """Domain errors: raised by services, turned into 4xx JSON by the API and into form messages by views."""
+from contextlib import contextmanager
 
 
 class DomainError(Exception):
@@ -56,3 +57,16 @@ class Throttled(DomainError):
     def __init__(self, message: str | None = None, *, retry_after: int = 60, **kwargs):
         super().__init__(message, **kwargs)
         self.retry_after = retry_after
+
+
+@contextmanager
+def unchanged_on_refusal(*rows):
+    """A service that sets fields before its last check puts `rows` back as stored when it refuses, so the
+    caller's objects never show a change that was not saved."""
+    try:
+        yield
+    except DomainError:
+        for row in rows:
+            if row.pk is not None:
+                row.refresh_from_db()
+        raise

@@ -10,7 +10,7 @@ from django.db.models import Count
 from django.utils.text import slugify
 
 from . import audit
-from .errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from .errors import Conflict, NotFound, PermissionDenied, ValidationFailed, unchanged_on_refusal
 from .models import Invitation, Membership, Role
 from .permissions import (
     BUILTIN_ROLES,
@@ -125,7 +125,7 @@ def update_role(actor: Actor, role: Role, *, name: str | None = None, descriptio
     _refuse_builtin(role)
     check_grantable(actor, permissions_of(role), field="permissions", what="changes to a role")
     changes = {}
-    with transaction.atomic():
+    with unchanged_on_refusal(role), transaction.atomic():
         if name is not None:
             role.name = changes["name"] = _clean_name(name, exclude_pk=role.pk)
         if description is not None:

@@ -127,7 +127,6 @@ def _role_initial(role) -> dict:
 def _role_page(request, *, form, role=None, delete_form=None, source=None):
     context = {"form": form, "role": role, "source": source, "groups": form.permission_groups(request.actor)}
     if role is not None:
-        role = roles.get_role(request.actor, role.pk)  # fresh: a refused change leaves no trace on the heading
         context.update(role=role, members=roles.member_counts().get(role.key, 0),
                        delete_form=delete_form or DeleteForm())
     return render_form(request, "core/role_form.html", context, form, delete_form)

@@ -1,14 +1,12 @@
 from __future__ import annotations
 
-from django.http import HttpResponse
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from oorg.core import files
 from oorg.core.api import Page, check_page, list_of, paginate
-from oorg.core.errors import NotFound, ValidationFailed
+from oorg.core.errors import ValidationFailed
 
-from . import importing, selectors, services
+from . import downloads, importing, selectors, services
 from .schemas import (
     BranchIn,
     BranchOut,
@@ -159,15 +157,9 @@ class ExportQuery(EmployeeFilters):
 
 @router.get("/employees/export", response={200: None}, summary="Download the directory as CSV or XLSX")
 def employee_export(request, filters: Query[ExportQuery]):
-    if filters.format not in ("csv", "xlsx"):
-        raise ValidationFailed("Export as csv or xlsx.", field="format")
     viewer = selectors.viewer_for(request.actor)
     data = importing.export_employees(request.actor, viewer, fmt=filters.format, **_filters(filters))
-    content_type = "text/csv; charset=utf-8" if filters.format == "csv" else (
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="employees.{filters.format}"'
-    return response
+    return downloads.spreadsheet(data, filters.format, "employees")
 
 
 @router.post("/employees/import", response={200: ImportOut, 422: ImportOut},
@@ -216,13 +208,7 @@ def employee_reports(request, employee_id: int, depth: str = "direct"):
 
 @router.get("/employees/{int:employee_id}/photo", response={200: None}, summary="The employee's photo (JPEG)")
 def employee_photo(request, employee_id: int):
-    viewer = selectors.viewer_for(request.actor)
-    employee = selectors.get_employee(viewer, employee_id)
-    if not employee.photo:
-        raise NotFound("No photo.")
-    response = HttpResponse(files.read(employee.photo), content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=300"
-    return response
+    return downloads.photo(selectors.get_employee(selectors.viewer_for(request.actor), employee_id))
 
 
 @router.post("/employees/{int:employee_id}/photo", response=EmployeeOut, exclude_unset=True,

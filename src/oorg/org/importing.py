@@ -278,11 +278,18 @@ def _write(actor: Actor, result: ImportResult, staged: list, existing: dict) -> 
 # --- export ----------------------------------------------------------------------------------------------
 
 
+def columns_for(actor: Actor) -> list[str]:
+    """The columns this actor imports and exports: personal ones only with org.employee.view_personal."""
+    personal = actor.can(EMPLOYEE_VIEW_PERSONAL)
+    return [c for c in COLUMNS if personal or c not in PERSONAL_COLUMNS]
+
+
 def export_employees(actor: Actor, viewer: Viewer, *, fmt: str, **filters) -> bytes:
     """The directory as the importer reads it, so an export can be edited and imported back."""
     require(actor, EMPLOYEE_EXPORT)
-    personal = actor.can(EMPLOYEE_VIEW_PERSONAL)
-    headers = [c for c in COLUMNS if personal or c not in PERSONAL_COLUMNS]
+    if fmt not in ("csv", "xlsx"):
+        raise ValidationFailed("Export as csv or xlsx.", field="format")
+    headers = columns_for(actor)
     rows, paths = [], _department_paths()
     for e in employees_visible_to(viewer, **filters):
         values = {"employee_code": e.code, "full_name": e.full_name, "work_email": e.work_email, "phone": e.phone,
@@ -293,7 +300,8 @@ def export_employees(actor: Actor, viewer: Viewer, *, fmt: str, **filters) -> by
                   "emergency_contact_name": e.emergency_contact_name,
                   "emergency_contact_phone": e.emergency_contact_phone}
         rows.append([values[h] for h in headers])
-    audit.record(actor, "org.employee.exported", actor.workspace, rows=len(rows), format=fmt, personal=personal)
+    audit.record(actor, "org.employee.exported", actor.workspace, rows=len(rows), format=fmt,
+                 personal=PERSONAL_COLUMNS[0] in headers)
     return write_table(fmt, headers, rows)
 
 

@@ -7,7 +7,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from oorg.core import audit, files, images
-from oorg.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
+from oorg.core.errors import (
+    Conflict,
+    DomainError,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+    unchanged_on_refusal,
+)
 from oorg.core.permissions import Actor, require
 from oorg.core.selectors import get_member
 from oorg.core.services import end_membership
@@ -72,7 +79,7 @@ def create_branch(actor: Actor, **fields) -> Branch:
 
 def update_branch(actor: Actor, branch: Branch, **changes) -> Branch:
     require(actor, BRANCH_MANAGE, branch)
-    with transaction.atomic():
+    with unchanged_on_refusal(branch), transaction.atomic():
         _apply_branch(branch, changes)
         branch.save()
         audit.record(actor, "org.branch.updated", branch, fields=sorted(changes))
@@ -156,7 +163,7 @@ def create_department(actor: Actor, **fields) -> Department:
 
 def update_department(actor: Actor, department: Department, **changes) -> Department:
     require(actor, DEPARTMENT_MANAGE, department)
-    with transaction.atomic():
+    with unchanged_on_refusal(department), transaction.atomic():
         _apply_department(actor, department, changes)
         department.save()
         audit.record(actor, "org.department.updated", department, fields=sorted(changes),
@@ -314,7 +321,7 @@ def update_employee(actor: Actor, employee: Employee, **changes) -> Employee:
         changes.pop("status")
         employee = update_employee(actor, employee, **changes) if changes else employee
         return terminate_employee(actor, employee, end_date=v.clean_date(end, "end_date"))
-    with transaction.atomic():
+    with unchanged_on_refusal(employee), transaction.atomic():
         changed = clean_employee_fields(actor, employee, changes)
         if not changed:
             return employee

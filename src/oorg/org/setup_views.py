@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import PurePath
 
 from django.contrib import messages
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -19,14 +18,8 @@ from oorg.core.errors import Conflict, PermissionDenied
 from oorg.core.permissions import require
 from oorg.web.forms import add_service_error, render_form, service_errors
 
-from . import importing, selectors, services
-from .permissions import (
-    BRANCH_MANAGE,
-    DEPARTMENT_MANAGE,
-    EMPLOYEE_IMPORT,
-    EMPLOYEE_VIEW_PERSONAL,
-    SETTINGS_MANAGE,
-)
+from . import downloads, importing, selectors, services
+from .permissions import BRANCH_MANAGE, DEPARTMENT_MANAGE, EMPLOYEE_IMPORT, SETTINGS_MANAGE
 from .setup_forms import BranchForm, DeleteForm, DepartmentForm, ImportUploadForm, OrgSettingsForm
 from .tabular import write_table
 
@@ -95,7 +88,6 @@ def department_new(request, workspace_slug):
 
 def _department_edit_page(request, department, *, form=None, delete_form=None):
     actor = request.actor
-    department = selectors.get_department(actor, department.pk)  # fresh: a refused change leaves no trace
     form = form or _department_form(actor, department=department, initial=_department_initial(department))
     delete_form = delete_form or DeleteForm()
     context = {"department": department, "form": form, "delete_form": delete_form,
@@ -202,7 +194,7 @@ def branch_edit(request, workspace_slug, branch_id: int):
             else:
                 messages.info(request, "Nothing changed.")
             return redirect("org:branches", workspace_slug=workspace_slug)
-    return _branch_form_page(request, form=form, branch=selectors.get_branch(actor, branch_id))
+    return _branch_form_page(request, form=form, branch=branch)
 
 
 @require_POST
@@ -269,9 +261,8 @@ def _take_pending_import(request) -> dict | None:
 
 def _import_page(request, *, status=200, **context):
     actor = request.actor
-    personal = actor.can(EMPLOYEE_VIEW_PERSONAL)
-    columns = [{"name": name, "aliases": [a for a in aliases if a != name]}
-               for name, aliases in importing.COLUMNS.items() if personal or name not in importing.PERSONAL_COLUMNS]
+    columns = [{"name": name, "aliases": [a for a in importing.COLUMNS[name] if a != name]}
+               for name in importing.columns_for(actor)]
     context.setdefault("form", ImportUploadForm())
     return render(request, "org/import.html", {"columns": columns, **context}, status=status)
 
@@ -329,11 +320,8 @@ def import_confirm(request, workspace_slug):
 def import_template(request, workspace_slug):
     actor = request.actor
     require(actor, EMPLOYEE_IMPORT)
-    personal = actor.can(EMPLOYEE_VIEW_PERSONAL)
-    headers = [c for c in importing.COLUMNS if personal or c not in importing.PERSONAL_COLUMNS]
-    response = HttpResponse(write_table("csv", headers, []), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="employee-import-template.csv"'
-    return response
+    return downloads.spreadsheet(write_table("csv", importing.columns_for(actor), []), "csv",
+                                 "employee-import-template")
 
 
 urlpatterns = [

@@ -9,25 +9,21 @@ from __future__ import annotations
 import phonenumbers
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import date as format_date
 from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from oorg.core import files
-from oorg.core.errors import NotFound, PermissionDenied, ValidationFailed
+from oorg.core.errors import PermissionDenied
 from oorg.web.forms import render_form, service_errors
 
-from . import importing, selectors, services
+from . import downloads, importing, selectors, services
 from .forms import EMPLOYEE_FIELDS, DirectoryFilterForm, EmployeeForm, PhotoForm, TerminateForm
 from .models import Employee
 from .permissions import EMPLOYEE_EDIT, EMPLOYEE_EXPORT, EMPLOYEE_VIEW_ALL, TEAM_VIEW
 from .selectors import Viewer
 
 PAGE_SIZE = 25
-EXPORT_TYPES = {"csv": "text/csv; charset=utf-8",
-                "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 STATUS_LABELS = dict(Employee.Status.choices)
 EMPLOYMENT_TYPE_LABELS = dict(Employee.EmploymentType.choices)
 WORK_FACTS = {"code": "Employee code", "work_email": "Work email", "phone": "Phone", "department": "Department",
@@ -95,7 +91,7 @@ def directory(request, workspace_slug):
     if actor.can(EMPLOYEE_EXPORT):
         query = request.GET.copy()
         query.pop("page", None)
-        for fmt in EXPORT_TYPES:
+        for fmt in downloads.SPREADSHEET_TYPES:
             query["format"] = fmt
             exports[fmt] = f"{reverse('org:export', args=[workspace_slug])}?{query.urlencode()}"
     context = {
@@ -109,13 +105,9 @@ def directory(request, workspace_slug):
 @require_safe
 def export(request, workspace_slug):
     fmt = request.GET.get("format", "csv")
-    if fmt not in EXPORT_TYPES:
-        raise ValidationFailed("Export as csv or xlsx.", field="format")
     actor = request.actor
     data = importing.export_employees(actor, selectors.viewer_for(actor), fmt=fmt, **_filter_form(request).filters())
-    response = HttpResponse(data, content_type=EXPORT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="employees.{fmt}"'
-    return response
+    return downloads.spreadsheet(data, fmt, "employees")
 
 
 # --- profile -----------------------------------------------------------------------------------------------
@@ -252,7 +244,6 @@ def employee_edit(request, workspace_slug, employee_id: int):
                 else:
                     messages.info(request, "Nothing changed.")
                 return _to_profile(workspace_slug, employee)
-            employee = selectors.get_employee(viewer, employee_id)  # the refused changes touched the copy in memory
     else:
         form = EmployeeForm(viewer=viewer, employee=employee, allowed=allowed)
     return _form_page(request, viewer, employee, form)
@@ -263,12 +254,7 @@ def employee_edit(request, workspace_slug, employee_id: int):
 
 @require_safe
 def employee_photo(request, workspace_slug, employee_id: int):
-    employee = selectors.get_employee(selectors.viewer_for(request.actor), employee_id)
-    if not employee.photo:
-        raise NotFound("No photo.")
-    response = HttpResponse(files.read(employee.photo), content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=300"
-    return response
+    return downloads.photo(selectors.get_employee(selectors.viewer_for(request.actor), employee_id))
 
 
 @require_POST

@@ -1,0 +1,27 @@
+"""File answers shared by the API and the pages: spreadsheets and employee photos."""
+from __future__ import annotations
+
+from django.http import HttpResponse
+
+from oorg.core import files
+from oorg.core.errors import NotFound
+
+from .models import Employee
+
+SPREADSHEET_TYPES = {"csv": "text/csv; charset=utf-8",
+                     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def spreadsheet(data: bytes, fmt: str, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=SPREADSHEET_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    return response
+
+
+def photo(employee: Employee) -> HttpResponse:
+    """The stored JPEG of an employee the caller may see (the caller's selector has checked that)."""
+    if not employee.photo:
+        raise NotFound("No photo.")
+    response = HttpResponse(files.read(employee.photo), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
