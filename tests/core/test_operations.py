@@ -110,8 +110,9 @@ def test_unknown_api_paths_answer_json_404(db):
         assert response.status_code == 404 and response.json()["detail"], path
 
 
-def test_unparseable_json_is_a_400_with_detail(workspace, api_client):
+def test_unparseable_json_is_a_422_with_detail(workspace, api_client):
     client = api_client(workspace.owner, workspace)
     response = client.client.post("/api/v1/invitations", data="{not json", content_type="application/json",
                                   HTTP_AUTHORIZATION=f"Bearer {client.token}")
-    assert response.status_code == 400 and response.json()["detail"]
+    assert response.status_code == 422 and response.json()["code"] == "validation_failed"
+    assert "not valid JSON" in response.json()["detail"]

@@ -3,10 +3,10 @@ from datetime import datetime
 from ninja import Schema
 from pydantic import Field
 
-from oorg.core.schemas import Email, UserOut, WorkspaceOut
+from oorg.core.schemas import Email, StrictSchema, UserOut, WorkspaceOut
 
 
-class SignupIn(Schema):
+class SignupIn(StrictSchema):
     email: Email
     password: str = Field(min_length=1, max_length=4096)
     full_name: str = Field(min_length=1, max_length=150)
@@ -18,16 +18,16 @@ class SignupOut(Schema):
     workspace: WorkspaceOut
 
 
-class VerifyEmailIn(Schema):
+class VerifyEmailIn(StrictSchema):
     email: Email
     code: str = Field(min_length=1, max_length=12)
 
 
-class EmailIn(Schema):
+class EmailIn(StrictSchema):
     email: Email
 
 
-class TokenIn(Schema):
+class TokenIn(StrictSchema):
     email: Email
     password: str = Field(min_length=1, max_length=4096)
     workspace: str | None = Field(default=None, max_length=60)
@@ -35,9 +35,9 @@ class TokenIn(Schema):
     otp: str | None = Field(default=None, max_length=20)
 
 
-class NewTokenIn(Schema):
+class NewTokenIn(StrictSchema):
     name: str = Field(min_length=1, max_length=80)
-    expires_in_days: int | None = None
+    expires_in_days: int | None = Field(default=None, ge=1, le=366)
 
 
 class NewTokenOut(Schema):
@@ -56,7 +56,7 @@ class TokenOut(Schema):
     last_used_at: datetime | None
 
 
-class PasswordResetConfirmIn(Schema):
+class PasswordResetConfirmIn(StrictSchema):
     email: Email
     code: str = Field(min_length=1, max_length=12)
     new_password: str = Field(min_length=1, max_length=4096)
@@ -75,15 +75,17 @@ class TwoFactorSetupOut(Schema):
     otpauth_uri: str
 
 
-class CodeIn(Schema):
+class CodeIn(StrictSchema):
     code: str = Field(min_length=1, max_length=12)
 
 
 class RecoveryCodesOut(Schema):
     recovery_codes: list[str]
+    revoked_tokens: int  # API tokens made before two-factor was on, revoked now (this one included)
+    detail: str
 
 
-class PasswordIn(Schema):
+class PasswordIn(StrictSchema):
     password: str = Field(min_length=1, max_length=4096)
 
 

@@ -5,14 +5,17 @@ from . import roles, selectors, services
 from .permissions import PERMISSIONS
 from .schemas import (
     AuditEventOut,
+    Id,
     InvitationAcceptedOut,
     InvitationAcceptIn,
     InvitationIn,
     InvitationOut,
+    Limit,
     MemberOut,
     MemberPatch,
     MeOut,
     MyWorkspaceOut,
+    Offset,
     PermissionOut,
     RoleIn,
     RoleOut,
@@ -25,8 +28,8 @@ router = Router(tags=["workspace"])
 
 
 class Page(Schema):
-    limit: int = 50
-    offset: int = 0
+    limit: Limit = 50
+    offset: Offset = 0
 
 
 def check_page(page: Page) -> None:
@@ -83,7 +86,7 @@ def members(request, page: Query[Page]):
 
 
 @router.patch("/members/{int:member_id}", response=MemberOut, summary="Change a member's role (owner/admin)")
-def patch_member(request, member_id: int, payload: MemberPatch):
+def patch_member(request, member_id: Id, payload: MemberPatch):
     membership = selectors.get_member(request.actor, member_id)
     return services.change_member_role(request.actor, membership, role=payload.role)
 
@@ -99,7 +102,7 @@ def invite(request, payload: InvitationIn):
 
 
 @router.delete("/invitations/{int:invitation_id}", response={204: None}, summary="Withdraw a pending invitation")
-def withdraw_invitation(request, invitation_id: int):
+def withdraw_invitation(request, invitation_id: Id):
     services.revoke_invitation(request.actor, selectors.get_invitation(request.actor, invitation_id))
     return Status(204, None)
 
@@ -150,19 +153,19 @@ def role_create(request, payload: RoleIn):
 
 
 @router.get("/roles/{int:role_id}", response=RoleOut, summary="One role")
-def role_detail(request, role_id: int):
+def role_detail(request, role_id: Id):
     return role_out(roles.get_role(request.actor, role_id), roles.member_counts())
 
 
 @router.patch("/roles/{int:role_id}", response=RoleOut, summary="Rename or recompose a custom role")
-def role_update(request, role_id: int, payload: RolePatch):
+def role_update(request, role_id: Id, payload: RolePatch):
     role = roles.update_role(request.actor, roles.get_role(request.actor, role_id),
                              **payload.model_dump(exclude_unset=True))
     return role_out(role, roles.member_counts())
 
 
 @router.delete("/roles/{int:role_id}", response={204: None},
-               summary="Delete a custom role nobody holds (409 if in use)")
-def role_delete(request, role_id: int):
+               summary="Delete a custom role nobody holds (409 if in use; 403 if it holds rights you lack)")
+def role_delete(request, role_id: Id):
     roles.delete_role(request.actor, roles.get_role(request.actor, role_id))
     return Status(204, None)

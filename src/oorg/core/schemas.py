@@ -4,7 +4,36 @@ from typing import Annotated
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from ninja import Schema
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, ConfigDict, Field
+
+# Every integer the API takes is bounded, so a number no database column holds (a 64-bit signed integer)
+# is a 422 at the door rather than an overflow in a query. tests/core/test_api_strictness.py walks the
+# OpenAPI document and fails on any integer parameter or body field without these bounds.
+MAX_INT64 = 2**63 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_INT64)]  # a row id, in a path, a query string or a body
+Offset = Annotated[int, Field(ge=0, le=MAX_INT64)]
+Limit = Annotated[int, Field(ge=1, le=500)]
+
+
+class StrictSchema(Schema):
+    """The base of every request body: an unknown field is a 422 naming it, never silently dropped
+    (a typo such as `time_zon` must not look like a success)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ErrorItem(Schema):
+    field: str | None = None
+    message: str
+
+
+class ErrorOut(Schema):
+    """What every 4xx and 5xx answer of the API looks like (`errors` with 422s only)."""
+
+    detail: str
+    code: str
+    field: str | None = None
+    errors: list[ErrorItem] | None = None
 
 
 def _email(value: str) -> str:
@@ -60,11 +89,11 @@ class MemberOut(Schema):
         return obj.user.two_factor_enabled
 
 
-class MemberPatch(Schema):
+class MemberPatch(StrictSchema):
     role: str = Field(min_length=1, max_length=32)
 
 
-class InvitationIn(Schema):
+class InvitationIn(StrictSchema):
     email: Email
     role: str = Field(default="member", min_length=1, max_length=32)
 
@@ -77,7 +106,7 @@ class InvitationOut(Schema):
     expires_at: datetime
 
 
-class InvitationAcceptIn(Schema):
+class InvitationAcceptIn(StrictSchema):
     code: str = Field(min_length=1, max_length=200)
     password: str = Field(min_length=1, max_length=4096)
     full_name: str = Field(default="", max_length=150)
@@ -89,7 +118,7 @@ class InvitationAcceptedOut(Schema):
     role: str
 
 
-class WorkspacePatch(Schema):
+class WorkspacePatch(StrictSchema):
     require_two_factor: bool
 
 
@@ -121,13 +150,13 @@ class RoleOut(Schema):
     member_count: int = 0
 
 
-class RoleIn(Schema):
+class RoleIn(StrictSchema):
     name: str = Field(min_length=1, max_length=60)
     description: str = Field(default="", max_length=200)
     permissions: list[str] = Field(max_length=500)
 
 
-class RolePatch(Schema):
+class RolePatch(StrictSchema):
     name: str | None = Field(default=None, min_length=1, max_length=60)
     description: str | None = Field(default=None, max_length=200)
     permissions: list[str] | None = Field(default=None, max_length=500)

@@ -5,6 +5,7 @@ from ninja.files import UploadedFile
 
 from oorg.core.api import Page, check_page, list_of, paginate
 from oorg.core.errors import ValidationFailed
+from oorg.core.schemas import Id
 
 from . import downloads, importing, selectors, services
 from .schemas import (
@@ -17,6 +18,7 @@ from .schemas import (
     EmployeeIn,
     EmployeeOut,
     EmployeePatch,
+    ImportFailedOut,
     ImportOut,
     OrgChartOut,
     OrgSettingsIn,
@@ -26,7 +28,6 @@ from .schemas import (
 )
 
 router = Router(tags=["organization"])
-MAX_UPLOAD = 5 * 1024 * 1024
 RENAMED = {"department_id": "department", "branch_id": "branch", "manager_id": "manager", "member_id": "member",
            "parent_id": "parent", "head_id": "head"}
 
@@ -52,18 +53,18 @@ def branch_create(request, payload: BranchIn):
 
 
 @router.get("/branches/{int:branch_id}", response=BranchOut, summary="One branch")
-def branch_detail(request, branch_id: int):
+def branch_detail(request, branch_id: Id):
     return selectors.get_branch(request.actor, branch_id)
 
 
 @router.patch("/branches/{int:branch_id}", response=BranchOut, summary="Change a branch")
-def branch_update(request, branch_id: int, payload: BranchPatch):
+def branch_update(request, branch_id: Id, payload: BranchPatch):
     branch = selectors.get_branch(request.actor, branch_id)
     return services.update_branch(request.actor, branch, **fields_of(payload))
 
 
 @router.delete("/branches/{int:branch_id}", response={204: None}, summary="Delete an empty branch (409 if staffed)")
-def branch_delete(request, branch_id: int):
+def branch_delete(request, branch_id: Id):
     services.delete_branch(request.actor, selectors.get_branch(request.actor, branch_id))
     return Status(204, None)
 
@@ -97,13 +98,13 @@ def department_create(request, payload: DepartmentIn):
 
 
 @router.get("/departments/{int:department_id}", response=DepartmentOut, summary="One department")
-def department_detail(request, department_id: int):
+def department_detail(request, department_id: Id):
     return department_out(selectors.get_department(request.actor, department_id), employee_counts(request))
 
 
 @router.patch("/departments/{int:department_id}", response=DepartmentOut,
               summary="Rename, move (400 if it would make a loop) or change the head")
-def department_update(request, department_id: int, payload: DepartmentPatch):
+def department_update(request, department_id: Id, payload: DepartmentPatch):
     department = selectors.get_department(request.actor, department_id)
     department = services.update_department(request.actor, department, **fields_of(payload))
     return department_out(department, employee_counts(request))
@@ -111,7 +112,7 @@ def department_update(request, department_id: int, payload: DepartmentPatch):
 
 @router.delete("/departments/{int:department_id}", response={204: None},
                summary="Delete a department with no sub-departments and no employees (409 otherwise)")
-def department_delete(request, department_id: int):
+def department_delete(request, department_id: Id):
     services.delete_department(request.actor, selectors.get_department(request.actor, department_id))
     return Status(204, None)
 
@@ -120,10 +121,10 @@ def department_delete(request, department_id: int):
 
 
 class EmployeeFilters(Page):
-    department: int | None = None
+    department: Id | None = None
     include_subdepartments: bool = False
-    branch: int | None = None
-    manager: int | None = None
+    branch: Id | None = None
+    manager: Id | None = None
     status: StatusFilter | None = None
     q: str | None = None
 
@@ -162,10 +163,10 @@ def employee_export(request, filters: Query[ExportQuery]):
     return downloads.spreadsheet(data, filters.format, "employees")
 
 
-@router.post("/employees/import", response={200: ImportOut, 422: ImportOut},
+@router.post("/employees/import", response={200: ImportOut, 422: ImportFailedOut},
              summary="Import employees from CSV or XLSX; dry_run=true only reports what would happen")
 def employee_import(request, dry_run: bool = True, file: UploadedFile = File(...)):
-    if file.size > MAX_UPLOAD:
+    if file.size > importing.MAX_FILE_BYTES:
         raise ValidationFailed("The file is larger than 5 MB; split it.", field="file")
     result = importing.import_employees(request.actor, filename=file.name or "", data=file.read(), dry_run=dry_run)
     return result.as_dict()
@@ -173,14 +174,14 @@ def employee_import(request, dry_run: bool = True, file: UploadedFile = File(...
 
 @router.get("/employees/{int:employee_id}", response=EmployeeOut, exclude_unset=True,
             summary="One employee, with the fields you may see")
-def employee_detail(request, employee_id: int):
+def employee_detail(request, employee_id: Id):
     viewer = selectors.viewer_for(request.actor)
     return selectors.profile_of(viewer, selectors.get_employee(viewer, employee_id))
 
 
 @router.patch("/employees/{int:employee_id}", response=EmployeeOut, exclude_unset=True,
               summary="Change the fields you may change (HR: all; managers: their reports'; you: self-service)")
-def employee_update(request, employee_id: int, payload: EmployeePatch):
+def employee_update(request, employee_id: Id, payload: EmployeePatch):
     viewer = selectors.viewer_for(request.actor)
     employee = selectors.get_employee(viewer, employee_id)
     employee = services.update_employee(request.actor, employee, **fields_of(payload))
@@ -189,7 +190,7 @@ def employee_update(request, employee_id: int, payload: EmployeePatch):
 
 @router.post("/employees/{int:employee_id}/terminate", response=EmployeeOut, exclude_unset=True,
              summary="Terminate: the record stays, access ends, reports move to their manager")
-def employee_terminate(request, employee_id: int, payload: TerminateIn):
+def employee_terminate(request, employee_id: Id, payload: TerminateIn):
     viewer = selectors.viewer_for(request.actor)
     employee = services.terminate_employee(request.actor, selectors.get_employee(viewer, employee_id),
                                            end_date=payload.end_date)
@@ -198,7 +199,7 @@ def employee_terminate(request, employee_id: int, payload: TerminateIn):
 
 @router.get("/employees/{int:employee_id}/reports", response=list_of(EmployeeOut), exclude_unset=True,
             summary="Direct reports, or all of them with depth=all")
-def employee_reports(request, employee_id: int, depth: str = "direct"):
+def employee_reports(request, employee_id: Id, depth: str = "direct"):
     if depth not in ("direct", "all"):
         raise ValidationFailed("depth is direct or all.", field="depth")
     viewer = selectors.viewer_for(request.actor)
@@ -207,23 +208,21 @@ def employee_reports(request, employee_id: int, depth: str = "direct"):
 
 
 @router.get("/employees/{int:employee_id}/photo", response={200: None}, summary="The employee's photo (JPEG)")
-def employee_photo(request, employee_id: int):
+def employee_photo(request, employee_id: Id):
     return downloads.photo(selectors.get_employee(selectors.viewer_for(request.actor), employee_id))
 
 
 @router.post("/employees/{int:employee_id}/photo", response=EmployeeOut, exclude_unset=True,
              summary="Upload a photo (JPEG, PNG, WebP or GIF up to 5 MB; stored resized, without metadata)")
-def employee_photo_upload(request, employee_id: int, file: UploadedFile = File(...)):
+def employee_photo_upload(request, employee_id: Id, file: UploadedFile = File(...)):
     viewer = selectors.viewer_for(request.actor)
     employee = selectors.get_employee(viewer, employee_id)
-    if file.size > MAX_UPLOAD:
-        raise ValidationFailed("The photo is larger than 5 MB.", field="photo")
     services.set_employee_photo(request.actor, employee, file.read())
     return selectors.profile_of(viewer, employee)
 
 
 @router.delete("/employees/{int:employee_id}/photo", response={204: None}, summary="Remove the photo")
-def employee_photo_delete(request, employee_id: int):
+def employee_photo_delete(request, employee_id: Id):
     viewer = selectors.viewer_for(request.actor)
     services.set_employee_photo(request.actor, selectors.get_employee(viewer, employee_id), None)
     return Status(204, None)

@@ -2,10 +2,30 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import AfterValidator, Field, WithJsonSchema
+
+from oorg.core.schemas import ErrorOut, Id, StrictSchema
+
+
+def _naive(value: dt.time) -> dt.time:
+    if value.tzinfo is not None:
+        raise ValueError("Give a local time without an offset, such as 09:00; the branch's time zone applies.")
+    return value
+
+
+# Working hours are wall-clock times in the branch's own time zone, so they carry no offset. RFC 3339's
+# `format: time` (what OpenAPI's `time` means) requires one ("09:00:00Z" would claim UTC), so the schema
+# declares the local time by its pattern instead, and an offset is refused rather than silently dropped.
+LocalTime = Annotated[
+    dt.time,
+    AfterValidator(_naive),
+    WithJsonSchema({"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$",
+                    "description": "A local time in the branch's time zone: HH:MM or HH:MM:SS, no offset.",
+                    "examples": ["09:00"]}),
+]
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 StatusFilter = Literal["active", "on_leave", "terminated", "any"]
@@ -16,25 +36,26 @@ class Ref(Schema):
     name: str
 
 
-class BranchIn(Schema):
+class BranchIn(StrictSchema):
     name: str = Field(max_length=120)
     address: str = Field(default="", max_length=500)
     country: str = Field(default="", max_length=2)
     time_zone: str | None = Field(default=None, max_length=64)
     working_days: list[Weekday] = Field(default=["mon", "tue", "wed", "thu", "fri"], max_length=7)
-    work_starts: dt.time = dt.time(9, 0)
-    work_ends: dt.time = dt.time(17, 0)
+    work_starts: LocalTime = dt.time(9, 0)
+    work_ends: LocalTime = dt.time(17, 0)
     holiday_calendar: str = Field(default="", max_length=60)
 
 
-class BranchPatch(Schema):
+class BranchPatch(StrictSchema):
     name: str | None = Field(default=None, max_length=120)
     address: str | None = Field(default=None, max_length=500)
     country: str | None = Field(default=None, max_length=2)
     time_zone: str | None = Field(default=None, max_length=64)
     working_days: list[Weekday] | None = Field(default=None, max_length=7)
-    work_starts: dt.time | None = None
-    work_ends: dt.time | None = None
+    # Left out: unchanged. Never null: a branch always has working hours.
+    work_starts: LocalTime = None
+    work_ends: LocalTime = None
     holiday_calendar: str | None = Field(default=None, max_length=60)
 
 
@@ -45,21 +66,21 @@ class BranchOut(Schema):
     country: str
     time_zone: str
     working_days: list[str]
-    work_starts: dt.time
-    work_ends: dt.time
+    work_starts: LocalTime
+    work_ends: LocalTime
     holiday_calendar: str
 
 
-class DepartmentIn(Schema):
+class DepartmentIn(StrictSchema):
     name: str = Field(max_length=120)
-    parent_id: int | None = None
-    head_id: int | None = None
+    parent_id: Id | None = None
+    head_id: Id | None = None
 
 
-class DepartmentPatch(Schema):
+class DepartmentPatch(StrictSchema):
     name: str | None = Field(default=None, max_length=120)
-    parent_id: int | None = None
-    head_id: int | None = None
+    parent_id: Id | None = None
+    head_id: Id | None = None
 
 
 class DepartmentOut(Schema):
@@ -70,40 +91,40 @@ class DepartmentOut(Schema):
     employee_count: int = 0
 
 
-class EmployeeIn(Schema):
+class EmployeeIn(StrictSchema):
     code: str = Field(max_length=32)
     full_name: str = Field(max_length=150)
     work_email: str = Field(default="", max_length=254)
     phone: str = Field(default="", max_length=40)
     job_title: str = Field(default="", max_length=120)
-    department_id: int | None = None
-    branch_id: int | None = None
-    manager_id: int | None = None
+    department_id: Id | None = None
+    branch_id: Id | None = None
+    manager_id: Id | None = None
     employment_type: str = Field(default="full_time", max_length=16)
     start_date: dt.date | None = None
     end_date: dt.date | None = None
     status: str = Field(default="active", max_length=16)
-    member_id: int | None = None
+    member_id: Id | None = None
     birth_date: dt.date | None = None
     home_address: str = Field(default="", max_length=500)
     emergency_contact_name: str = Field(default="", max_length=150)
     emergency_contact_phone: str = Field(default="", max_length=40)
 
 
-class EmployeePatch(Schema):
+class EmployeePatch(StrictSchema):
     code: str | None = Field(default=None, max_length=32)
     full_name: str | None = Field(default=None, max_length=150)
     work_email: str | None = Field(default=None, max_length=254)
     phone: str | None = Field(default=None, max_length=40)
     job_title: str | None = Field(default=None, max_length=120)
-    department_id: int | None = None
-    branch_id: int | None = None
-    manager_id: int | None = None
+    department_id: Id | None = None
+    branch_id: Id | None = None
+    manager_id: Id | None = None
     employment_type: str | None = Field(default=None, max_length=16)
     start_date: dt.date | None = None
     end_date: dt.date | None = None
     status: str | None = Field(default=None, max_length=16)
-    member_id: int | None = None
+    member_id: Id | None = None
     birth_date: dt.date | None = None
     home_address: str | None = Field(default=None, max_length=500)
     emergency_contact_name: str | None = Field(default=None, max_length=150)
@@ -135,7 +156,7 @@ class EmployeeOut(Schema):
     emergency_contact_phone: str | None = None
 
 
-class TerminateIn(Schema):
+class TerminateIn(StrictSchema):
     end_date: dt.date | None = None
 
 
@@ -167,9 +188,26 @@ class ImportOut(Schema):
     dry_run: bool
 
 
+class ImportErrorItem(Schema):
+    line: int | None = None
+    field: str | None = None
+    message: str
+
+
+class ImportFailedOut(ErrorOut):
+    """422: nothing was imported. When the file was read (`code` import_failed), the counts and each bad row
+    (`line`, `field`, `message`) come too; a request that was no readable upload is the plain error shape."""
+
+    errors: list[ImportErrorItem] | None = None
+    created: int | None = None
+    updated: int | None = None
+    unchanged: int | None = None
+    dry_run: bool | None = None
+
+
 class OrgSettingsOut(Schema):
     self_service_fields: list[str]
 
 
-class OrgSettingsIn(Schema):
+class OrgSettingsIn(StrictSchema):
     self_service_fields: list[str] = Field(max_length=20)

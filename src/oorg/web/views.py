@@ -85,6 +85,11 @@ def workspace_home(request, workspace_slug):
 
 
 def csrf_failure(request, reason=""):
+    if request.path_info.startswith("/api/"):  # API clients get JSON, never the HTML page
+        from django.http import JsonResponse
+
+        return JsonResponse({"detail": "CSRF check failed; API calls authenticate with a bearer token.",
+                             "code": "csrf_failed"}, status=403)
     return render_error(
         request, status=403, title="Form expired",
         message="This form was open too long or came from another site. Go back, reload the page and try again.",
