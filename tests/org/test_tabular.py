@@ -95,7 +95,7 @@ def test_too_many_rows_rejected():
     assert len(read_table("x.csv", data, max_rows=3).rows) == 3
     with pytest.raises(TableError) as err:
         read_table("x.csv", data + b"y\n", max_rows=3)
-    assert err.value.message == "The file has more than 3 rows; split it."
+    assert err.value.message == "The file has more than 3 rows (blank rows count too); split it."
 
 
 @pytest.mark.parametrize("filename", ["people.xls", "people.ods", "people", "csv"])

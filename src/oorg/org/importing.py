@@ -45,6 +45,7 @@ COLUMNS = {
 PERSONAL_COLUMNS = ("birth_date", "home_address", "emergency_contact_name", "emergency_contact_phone")
 ALIASES = {alias: column for column, aliases in COLUMNS.items() for alias in aliases}
 CHOICE_COLUMNS = ("employment_type", "status")  # an empty cell keeps the current value
+MAX_FILE_BYTES = 5 * 1024 * 1024  # one upload, by the API and by the import page
 
 
 class ImportFailed(DomainError):

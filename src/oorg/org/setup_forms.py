@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django import forms
 
+from .importing import MAX_FILE_BYTES
 from .models import WEEKDAYS, OrgSettings
 
 WEEKDAY_LABELS = {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday", "fri": "Friday",
@@ -14,7 +15,6 @@ SELF_SERVICE_LABELS = {
     "phone": "Work phone", "photo": "Photo", "birth_date": "Birth date", "home_address": "Home address",
     "emergency_contact_name": "Emergency contact name", "emergency_contact_phone": "Emergency contact phone",
 }
-MAX_IMPORT_BYTES = 5 * 1024 * 1024  # the same limit as the API's upload
 
 
 class DepartmentForm(forms.Form):
@@ -69,7 +69,7 @@ class ImportUploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_IMPORT_BYTES:
+        if upload.size > MAX_FILE_BYTES:
             raise forms.ValidationError("The file is larger than 5 MB; split it into smaller files.")
         return upload
 

@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import io
 import re
+import zipfile
 from dataclasses import dataclass
 
 from openpyxl import Workbook, load_workbook
@@ -89,26 +90,146 @@ def _csv_records(data: bytes):
         yield start, [_clean(v) for v in record]
 
 
-def _xlsx_records(data: bytes):
+# Bounds that keep a hostile spreadsheet cheap. A sheet's rows are counted by their numbers, so blank
+# rows count toward the limit; a little room is left for a header and blank lines around the data.
+MAX_COLUMNS = 100
+BLANK_LINE_ALLOWANCE = 100
+XLSX_MAX_MEMBERS = 500
+XLSX_MAX_UNCOMPRESSED = 64 * 1024 * 1024  # all parts together, as the zip declares them
+XLSX_MAX_SHARED_STRINGS = 16 * 1024 * 1024
+XLSX_MAX_SHEET = 48 * 1024 * 1024
+_UNREADABLE = "The file is not a readable .xlsx workbook."
+_SCAN_OVERLAP = 4096  # longer than any tag the scan looks at, so a tag split between chunks is seen whole
+_SHEET_TAG = re.compile(rb"<(?:\w+:)?(row|c)\b([^>]{0,4000})>")
+_ROW_NUMBER = re.compile(rb'\br="(\d{1,9})"')
+_CELL_REF = re.compile(rb'\br="([A-Za-z]{1,4})(\d{1,9})"')
+_SHARED_STRING = re.compile(rb"<(?:\w+:)?si\b")
+
+
+def line_limit(max_rows: int) -> int:
+    return max_rows + BLANK_LINE_ALLOWANCE
+
+
+def _too_long(max_rows: int) -> TableError:
+    return TableError(f"The file has more than {max_rows} rows (blank rows count too); split it.")
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for char in letters.upper():
+        number = number * 26 + char - 64
+    return number
+
+
+def _column_letters(number: int) -> str:
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _tags(archive: zipfile.ZipFile, info: zipfile.ZipInfo, pattern: re.Pattern):
+    """Every match of `pattern` in one part, streamed: never more than a chunk in memory. The zip reader
+    stops at the size the archive declares, so a part cannot inflate past what was checked."""
+    with archive.open(info) as stream:
+        tail = b""
+        while True:
+            chunk = stream.read(1024 * 1024)
+            buffer = tail + chunk
+            cut = len(buffer) - _SCAN_OVERLAP if chunk else len(buffer)
+            for match in pattern.finditer(buffer):
+                if match.start() >= cut:
+                    break
+                yield match
+            if not chunk:
+                return
+            tail = buffer[max(cut, 0):]
+
+
+def _check_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, max_rows: int) -> None:
+    lines, row, column, cells = line_limit(max_rows), 0, 0, 0
+    for match in _tags(archive, info, _SHEET_TAG):
+        attributes = match.group(2)
+        if match.group(1) == b"row":
+            number = _ROW_NUMBER.search(attributes)
+            row, column = (int(number.group(1)) if number else row + 1), 0
+            if row > lines:
+                raise _too_long(max_rows)
+            continue
+        ref = _CELL_REF.search(attributes)
+        column = _column_number(ref.group(1)) if ref else column + 1
+        cells += 1
+        if column > MAX_COLUMNS:
+            raise TableError(f"The sheet has cells in column {_column_letters(column)}; a file may have at most "
+                             f"{MAX_COLUMNS} columns. Delete the columns you do not need and save it again.")
+        if cells > lines * MAX_COLUMNS:
+            raise _too_long(max_rows)
+
+
+def check_xlsx(data: bytes, *, max_rows: int) -> None:
+    """Refuse a workbook whose declared sizes, rows, columns or cells are over the bounds, before openpyxl
+    (which loads every shared string and pads every row to its last column) sees it."""
     if not data.startswith(b"PK\x03\x04"):
-        raise TableError("The file is not a readable .xlsx workbook.")
+        raise TableError(_UNREADABLE)
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError):
+        raise TableError(_UNREADABLE) from None
+    too_big = TableError("The workbook is too large when unpacked; save it as CSV or split it.")
+    with archive:
+        parts = archive.infolist()
+        if len(parts) > XLSX_MAX_MEMBERS or sum(p.file_size for p in parts) > XLSX_MAX_UNCOMPRESSED:
+            raise too_big
+        try:
+            for part in parts:
+                name = part.filename.lower()
+                if name == "xl/sharedstrings.xml":
+                    if part.file_size > XLSX_MAX_SHARED_STRINGS:
+                        raise too_big
+                    if sum(1 for _ in _tags(archive, part, _SHARED_STRING)) > line_limit(max_rows) * MAX_COLUMNS:
+                        raise too_big
+                elif name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                    if part.file_size > XLSX_MAX_SHEET:
+                        raise too_big
+                    _check_sheet(archive, part, max_rows)
+        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError):
+            raise TableError(_UNREADABLE) from None  # bad CRC, damaged data, encrypted or unknown compression
+
+
+def xlsx_rows(data: bytes, *, max_rows: int) -> dict:
+    """Run in the sandbox (core/sandbox.py): the first sheet's rows as [line, values], or an error."""
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises zip, XML, KeyError... for damaged files
-        raise TableError("The file is not a readable .xlsx workbook.") from exc
+    except Exception:  # openpyxl raises zip, XML, KeyError... for damaged files
+        return {"error": _UNREADABLE}
     try:
         if not workbook.worksheets:
-            return
+            return {"rows": []}
         sheet = workbook.worksheets[0]
         # The stored <dimension> is written by whatever tool saved the file and is sometimes
         # wrong; trusting it would silently drop rows.
         sheet.reset_dimensions()
-        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, [_clean(v) for v in row]
-    except Exception as exc:
-        raise TableError("The file is not a readable .xlsx workbook.") from exc
+        rows = sheet.iter_rows(max_row=line_limit(max_rows), max_col=MAX_COLUMNS, values_only=True)
+        return {"rows": [[number, [_clean(v) for v in row]] for number, row in enumerate(rows, start=1)]}
+    except Exception:
+        return {"error": _UNREADABLE}
     finally:
         workbook.close()  # read-only mode keeps the zip archive open until closed
+
+
+def _xlsx_records(data: bytes, max_rows: int):
+    from oorg.core import sandbox
+
+    check_xlsx(data, max_rows=max_rows)
+    try:
+        result = sandbox.run("oorg.org.tabular:xlsx_rows", data, max_rows=max_rows)
+    except sandbox.LimitExceeded:
+        raise TableError("The workbook is too large or complex to read; save it as CSV or split it.") from None
+    if "error" in result:
+        raise TableError(result["error"])
+    for number, values in result["rows"]:
+        yield number, values
 
 
 def read_table(filename: str, data: bytes, *, max_rows: int = 5000) -> Table:
@@ -116,13 +237,15 @@ def read_table(filename: str, data: bytes, *, max_rows: int = 5000) -> Table:
     if extension in ("csv", "txt"):
         records = _csv_records(data)
     elif extension == "xlsx":
-        records = _xlsx_records(data)
+        records = _xlsx_records(data, max_rows)
     else:
         raise TableError("Upload a .csv or .xlsx file.")
 
     names: list[str] | None = None
     rows: list[tuple[int, dict[str, object]]] = []
     for line, values in records:
+        if line > line_limit(max_rows):
+            raise _too_long(max_rows)
         if all(v == "" for v in values):
             continue  # blank lines are common at the end of exports; their numbers still count
         if names is None:
@@ -136,7 +259,7 @@ def read_table(filename: str, data: bytes, *, max_rows: int = 5000) -> Table:
                 seen.add(name)
             continue
         if len(rows) >= max_rows:
-            raise TableError(f"The file has more than {max_rows} rows; split it.")
+            raise _too_long(max_rows)
         if any(v != "" for v in values[len(names):]):
             message = f"Line {line} has more values than there are column headers."
             raise TableError(message, line=line)
