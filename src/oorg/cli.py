@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import signal
 import subprocess
@@ -56,13 +57,25 @@ def cmd_audit_verify(args) -> int:
     _django()
     from oorg.core import audit
 
-    checked, problems = audit.verify(progress=lambda n: print(f"  checked {n} events...", flush=True))
+    notes: list[str] = []
+    checked, problems = audit.verify(progress=lambda n: print(f"  checked {n} events...", flush=True), notes=notes)
+    for note in notes:
+        print(f"  {note}")
     if problems:
         print(f"Audit log BROKEN after checking {checked} events:")
         for p in problems:
             print(f"  - {p}")
         return 1
     print(f"Audit log intact: {checked} events, every chain verified.")
+    return 0
+
+
+def cmd_audit_anchor(args) -> int:
+    _django()
+    from oorg.core.audit_anchors import write_checkpoint
+
+    for where in write_checkpoint():
+        print(f"Audit chain heads anchored: {where}")
     return 0
 
 
@@ -89,28 +102,58 @@ def _start_embedded_worker() -> subprocess.Popen | None:
     )
 
 
+# A client gets this long to send a request's headers, and a kept-alive connection may idle this long (ms).
+HEADER_READ_TIMEOUT_MS = 10_000
+
+
+class _QuietGranianThreadWarning(logging.Filter):
+    # Granian warns about more WSGI threads than cores; ours mostly wait on slow clients' bodies, not the CPU.
+    def filter(self, record):
+        return "Python threads" not in record.getMessage()
+
+
+def _wsgi_worker(*args, **kwargs):
+    """Granian's WSGI worker process, deaf to SIGINT: Ctrl+C in a terminal reaches every process of the group,
+    and a worker interrupted that way hangs in its shutdown until it is killed (granian 2.8); the main
+    process gets the Ctrl+C too and stops its workers with SIGTERM, which they honour at once."""
+    import granian._signals
+    from granian.server import Server
+
+    set_sync_signals = granian._signals.set_sync_signals
+
+    def set_sync_signals_but_sigint():
+        event = set_sync_signals()
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        return event
+
+    granian._signals.set_sync_signals = set_sync_signals_but_sigint
+    return Server._spawn_wsgi_worker(*args, **kwargs)
+
+
+def _granian_server(args):
+    """Granian serving Django as WSGI (bench/README.md says why): its Rust side reads request headers with a
+    timeout, so slow or idle connections hold no Python thread; a request whose body is still arriving does
+    hold one of the worker's --threads, which is why there are many of them (spawned on demand)."""
+    from granian.constants import HTTPModes, Interfaces
+    from granian.http import HTTP1Settings
+    from granian.server import Server
+
+    server = Server(
+        "oorg.wsgi:application", address=args.host, port=args.port, interface=Interfaces.WSGI,
+        workers=args.workers, blocking_threads=args.threads, http=HTTPModes.http1, websockets=False,
+        http1_settings=HTTP1Settings(header_read_timeout=HEADER_READ_TIMEOUT_MS),
+        log_access=False,  # our middleware logs one structured line per request
+        respawn_failed_workers=True, workers_kill_timeout=20,
+    )
+    logging.getLogger("_granian").addFilter(_QuietGranianThreadWarning())
+    return server
+
+
 def cmd_serve(args) -> int:
     _django()
-    from gunicorn.app.base import BaseApplication
+    import oorg.wsgi  # noqa: F401  (loaded once here; forked workers inherit it)
 
-    from oorg.wsgi import application
-
-    class Server(BaseApplication):
-        def load_config(self):
-            self.cfg.set("bind", f"{args.host}:{args.port}")
-            self.cfg.set("workers", args.workers)
-            self.cfg.set("threads", args.threads)
-            self.cfg.set("accesslog", None)  # our middleware logs one structured line per request
-            self.cfg.set("timeout", 60)
-            self.cfg.set("graceful_timeout", 20)
-            if "control_socket_disable" in self.cfg.settings:
-                # gunicorn >= 24 opens a control socket in $HOME shared by every server of the user;
-                # OORG does not use it, and two servers on one host would fight over it.
-                self.cfg.set("control_socket_disable", True)
-
-        def load(self):
-            return application
-
+    server = _granian_server(args)
     worker = _start_embedded_worker()
     if worker is not None:
         try:
@@ -120,9 +163,10 @@ def cmd_serve(args) -> int:
         else:
             print(f"The embedded background worker exited at start (status {status}); not serving.", file=sys.stderr)
             return 1
-    print(f"Serving OORG on http://{args.host}:{args.port}/ ({args.workers} workers). Ctrl+C stops.", flush=True)
+    print(f"Serving OORG on http://{args.host}:{args.port}/ ({args.workers} workers, up to {args.threads} "
+          "threads each). Ctrl+C stops.", flush=True)
     try:
-        Server().run()
+        server.serve(spawn_target=_wsgi_worker)
     finally:
         if worker is not None:
             worker.send_signal(signal.SIGTERM)
@@ -142,11 +186,14 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="oorg", description="Run and operate OORG.")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("serve", help="serve the web app and API (gunicorn; runs jobs too when no Redis is set)")
+    p = sub.add_parser("serve", help="serve the web app and API (granian; runs jobs too when no Redis is set)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--workers", type=int, default=int(os.environ.get("OORG_WEB_WORKERS", "2")))
-    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--workers", type=int, default=int(os.environ.get("OORG_WEB_WORKERS", "2")),
+                   help="processes (default: OORG_WEB_WORKERS or 2; one per core)")
+    p.add_argument("--threads", type=int, default=int(os.environ.get("OORG_WEB_THREADS", "64")),
+                   help="most requests one process handles at once, each on its own thread, started on demand "
+                        "(default: OORG_WEB_THREADS or 64); a request still receiving its body holds one")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("worker", help="run a Celery worker for background jobs")
@@ -166,6 +213,8 @@ def main(argv=None) -> int:
     audit_sub = p.add_subparsers(dest="audit_command", required=True)
     v = audit_sub.add_parser("verify", help="prove every audit chain is intact (exit 1 names the first break)")
     v.set_defaults(func=cmd_audit_verify)
+    a = audit_sub.add_parser("anchor", help="write a signed checkpoint of every chain head outside the database")
+    a.set_defaults(func=cmd_audit_anchor)
 
     p = sub.add_parser("manage", help="run a Django management command", add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER)

@@ -1,26 +1,51 @@
-"""One door into the append-only, hash-chained audit log.
+"""One door into the append-only, keyed hash-chained audit log.
 
-Each event stores the hash of the previous event of its chain and the SHA-256 of its own
-canonical content plus that previous hash. Editing or deleting a row breaks the chain,
-which `oorg audit verify` reports.
+Each event stores the hash of the previous event of its chain and an HMAC-SHA256 of its own canonical
+content plus that previous hash, keyed with an audit key derived from SECRET_KEY (never stored in the
+database). Editing or deleting a row breaks the chain, and recomputing the chain needs the secret.
+`key_id` names the key an event was made with, so after a rotation verify finds the former key among
+OORG_OLD_SECRET_KEYS. Heads are also anchored outside the database (audit_anchors.py).
 """
 from __future__ import annotations
 
+import functools
 import hashlib
+import hmac
 import json
+import os
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from . import request_context
-from .models import AuditChainHead, AuditEvent
+from .models import AuditChainHead, AuditEvent, Workspace
 
 GENESIS = "0" * 64
+
+
+@functools.lru_cache(maxsize=16)
+def derive(secret: str, purpose: str = "oorg-audit-chain-v1") -> bytes:
+    """A dedicated key for one purpose, so the audit MAC never reuses SECRET_KEY itself."""
+    return hmac.new(secret.encode(), purpose.encode(), hashlib.sha256).digest()
+
+
+@functools.lru_cache(maxsize=16)
+def key_id(secret: str) -> str:
+    """A short public name of a secret: which key made an event or an anchor. Reveals nothing of the key."""
+    return hmac.new(derive(secret), b"key-id", hashlib.sha256).hexdigest()[:8]
+
+
+def secrets_by_id() -> dict[str, str]:
+    """The current SECRET_KEY and every key in OORG_OLD_SECRET_KEYS, by key id."""
+    old = [k for k in os.environ.get("OORG_OLD_SECRET_KEYS", "").split(",") if k]
+    return {key_id(s): s for s in reversed([settings.SECRET_KEY, *old])}  # the current key wins a clash
 
 
 def canonical(event: AuditEvent) -> str:
     return json.dumps(
         {
+            "key": event.key_id,
             "workspace": event.workspace_id,
             "seq": event.seq,
             "occurred_at": event.occurred_at.isoformat(),
@@ -39,8 +64,13 @@ def canonical(event: AuditEvent) -> str:
     )
 
 
-def compute_hash(event: AuditEvent) -> str:
-    return hashlib.sha256(canonical(event).encode()).hexdigest()
+def compute_hash(event: AuditEvent, secret: str | None = None) -> str | None:
+    """The event's MAC under the key its key_id names (or `secret`); None when that key is not configured."""
+    if secret is None:
+        secret = secrets_by_id().get(event.key_id)
+        if secret is None:
+            return None
+    return hmac.new(derive(secret), canonical(event).encode(), hashlib.sha256).hexdigest()
 
 
 def record(actor, action: str, target=None, *, workspace=None, user=None, **data) -> AuditEvent:
@@ -64,8 +94,9 @@ def record(actor, action: str, target=None, *, workspace=None, user=None, **data
             ip_address=request_context.client_ip.get(),
             data=json.loads(json.dumps(data, default=str)),
             prev_hash=head.hash,
+            key_id=key_id(settings.SECRET_KEY),
         )
-        event.hash = compute_hash(event)
+        event.hash = compute_hash(event, settings.SECRET_KEY)
         event.save()
         head.seq, head.hash = event.seq, event.hash
         head.save(update_fields=["seq", "hash"])
@@ -94,34 +125,62 @@ def _locked_head(workspace_id) -> AuditChainHead:
     return head
 
 
-def verify(progress=None) -> tuple[int, list[str]]:
-    """Check every chain. Returns (events checked, problems), the first problem of each chain only."""
+def _check_chain(workspace_id, head, keys, progress, counter) -> str | None:
+    """The first break of one chain, checked up to `head` (a snapshot: later appends are not a break)."""
+    expected_prev, expected_seq = GENESIS, 1
+    events = AuditEvent.objects.filter(workspace_id=workspace_id)
+    for event in events.filter(seq__lte=head.seq).order_by("seq").iterator(chunk_size=2000):
+        counter[0] += 1
+        if progress and counter[0] % 10000 == 0:
+            progress(counter[0])
+        where = f"workspace {workspace_id or '-'} event #{event.seq} (id {event.pk}, {event.action})"
+        if event.seq != expected_seq:
+            return f"{where}: event #{expected_seq} is missing (deleted?)"
+        if event.prev_hash != expected_prev:
+            return f"{where}: previous-hash link broken (an earlier event was altered or deleted)"
+        if event.key_id not in keys:
+            return (f"{where}: made with key {event.key_id or '(none: unkeyed)'}, which is neither SECRET_KEY nor in "
+                    "OORG_OLD_SECRET_KEYS (a former key missing from the configuration, or a forged row)")
+        if not hmac.compare_digest(compute_hash(event, keys[event.key_id]), event.hash):
+            return f"{where}: content does not match its keyed hash (edited)"
+        expected_prev, expected_seq = event.hash, event.seq + 1
+    if head.seq != expected_seq - 1 or head.hash != expected_prev:
+        return (f"workspace {workspace_id or '-'}: the chain ends at event #{expected_seq - 1} but its head "
+                f"records #{head.seq} (events deleted from the end, or the head was altered)")
+    beyond = events.filter(seq__gt=head.seq).order_by("seq").first()
+    if beyond is not None:
+        fresh = AuditChainHead.objects.filter(chain=head.chain).first()
+        if fresh is None or fresh.seq < beyond.seq:  # not an append that landed while we were checking
+            return f"workspace {workspace_id or '-'}: event #{beyond.seq} lies beyond the head (#{head.seq})"
+    return None
+
+
+def verify(progress=None, notes: list[str] | None = None) -> tuple[int, list[str]]:
+    """Check every chain, then the chains against the newest anchors. Returns (events checked, problems),
+    the first problem of each chain only. `notes` collects what was checked against (anchors used)."""
+    from . import audit_anchors
+
     problems: list[str] = []
-    checked = 0
-    chains = set(AuditEvent.objects.values_list("workspace_id", flat=True).distinct())
-    chains |= {_workspace_of(key) for key in AuditChainHead.objects.values_list("chain", flat=True)}
+    counter, keys = [0], secrets_by_id()
+    # Read in this order so that nothing older contradicts something newer: an anchor never records more
+    # than the heads read after it, and a head commits with its workspace row and its first event.
+    anchors, anchor_problems = audit_anchors.newest_anchors(notes)
+    chains = set(Workspace.objects.values_list("pk", flat=True))
+    chains |= set(AuditEvent.objects.values_list("workspace_id", flat=True).distinct())
+    heads = {h.chain: h for h in AuditChainHead.objects.all()}
+    chains |= {_workspace_of(key) for key in heads}
+    for anchor in anchors:
+        chains |= {_workspace_of(key) for key in anchor.chains}
     for workspace_id in sorted(chains, key=lambda w: (w is not None, w or 0)):
-        expected_prev, expected_seq = GENESIS, 1
-        for event in AuditEvent.objects.filter(workspace_id=workspace_id).order_by("seq").iterator():
-            checked += 1
-            if progress and checked % 10000 == 0:
-                progress(checked)
-            where = f"workspace {workspace_id or '-'} event #{event.seq} (id {event.pk}, {event.action})"
-            if event.seq != expected_seq:
-                problems.append(f"{where}: event #{expected_seq} is missing (deleted?)")
-                break
-            if event.prev_hash != expected_prev:
-                problems.append(f"{where}: previous-hash link broken (an earlier event was altered or deleted)")
-                break
-            if compute_hash(event) != event.hash:
-                problems.append(f"{where}: content does not match its hash (edited)")
-                break
-            expected_prev, expected_seq = event.hash, event.seq + 1
+        head = heads.get(chain_key(workspace_id))
+        if head is None:
+            problem = f"workspace {workspace_id or '-'}: no audit chain head (its chain was wiped?)"
+            seen_in = [a.place for a in anchors if chain_key(workspace_id) in a.chains]
+            if seen_in:
+                problem += f"; the anchor in {', '.join(seen_in)} records this chain"
         else:
-            head = AuditChainHead.objects.filter(chain=chain_key(workspace_id)).first()
-            if head is None or head.seq != expected_seq - 1 or head.hash != expected_prev:
-                problems.append(
-                    f"workspace {workspace_id or '-'}: the chain ends at event #{expected_seq - 1} but its head "
-                    f"records #{head.seq if head else '?'} (events deleted from the end, or the head was altered)"
-                )
-    return checked, problems
+            problem = _check_chain(workspace_id, head, keys, progress, counter)
+            problem = problem or audit_anchors.check_head(workspace_id, head, anchors)
+        if problem:
+            problems.append(problem)
+    return counter[0], anchor_problems + problems
