@@ -2,6 +2,10 @@ import os
 
 from celery import Celery
 
+from oorg.core.broker import register as register_broker
+
+register_broker()
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oorg.settings")
 
 app = Celery("oorg")

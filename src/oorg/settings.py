@@ -1,4 +1,5 @@
 """OORG settings. Read only from OORG_* environment variables; each default is documented here."""
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -17,9 +18,12 @@ def _flag(name: str, default: bool = False) -> bool:
     return default if value is None else value.lower() in ("1", "true", "yes", "on")
 
 
+# Everything OORG writes (database, broker, files, emails, anchors) is readable by its own user only.
+os.umask(0o077)
 # OORG_DATA_DIR (default ./var): database, uploaded files, outbox, generated secret key.
 DATA_DIR = Path(_env("OORG_DATA_DIR", "var")).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+DATA_DIR.chmod(0o700)  # also a data dir made by an older release (then world-readable); nothing inside is reachable
 
 
 def _secret_key() -> str:
@@ -100,10 +104,16 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "oorg.core.middleware.TrustedProxyMiddleware",
     "oorg.core.middleware.RequestLogMiddleware",
+    "oorg.core.middleware.ApiJsonErrorsMiddleware",  # any error under /api/ answers JSON, 405 and 500 included
+    # Before anything that reads the body (CSRF reads POST; the multipart parser spools files).
+    "oorg.core.limits.BodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "oorg.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After whitenoise, so static files stay cacheable; every other answer may hold personal data.
+    "oorg.core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -157,6 +167,11 @@ CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_FAILURE_VIEW = "oorg.web.views.csrf_failure"
 # Flash messages ride in the server-side session, not in a cookie of their own.
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+# OORG_MAX_BODY_BYTES (default 2 MiB): the largest request body any address takes; routes that accept a
+# file raise it for themselves (core/limits.allow_upload). Larger bodies get 413 before a byte is read.
+MAX_BODY_BYTES = int(_env("OORG_MAX_BODY_BYTES", str(2 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_BODY_BYTES
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
 # OORG_API_TOKEN_DAYS (default 90): lifetime of a new API token.
 API_TOKEN_DAYS = int(_env("OORG_API_TOKEN_DAYS", "90"))
 
@@ -164,6 +179,11 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_HSTS_SECONDS = 31536000 if BEHIND_HTTPS else 0
+# OORG_TRUSTED_PROXIES (default none): comma-separated addresses or networks of the proxies in front of OORG.
+# Only a request from one of them may say, with X-Forwarded-Proto and X-Forwarded-For, that the client used
+# HTTPS and who the client is; from anyone else those headers are dropped (core/middleware.TrustedProxyMiddleware).
+TRUSTED_PROXIES = [ipaddress.ip_network(a.strip(), strict=False)
+                   for a in (_env("OORG_TRUSTED_PROXIES") or "").split(",") if a.strip()]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_HTTPS else None
 X_FRAME_OPTIONS = "DENY"
 
@@ -178,6 +198,8 @@ STATIC_ROOT.mkdir(exist_ok=True)
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = DATA_DIR / "files"
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 
 def _storages(url: str | None) -> dict:
@@ -219,16 +241,25 @@ if _smtp:
 else:
     EMAIL_BACKEND = "oorg.core.mail.OutboxBackend"
 OUTBOX_DIR = DATA_DIR / "outbox"
+# Signed audit checkpoints (`oorg audit anchor`, every 10 minutes); copied to the object store when one is set.
+AUDIT_ANCHOR_DIR = DATA_DIR / "audit-anchors"
 
 # Background jobs: OORG_REDIS_URL (unset: a serverless SQLite broker in the data dir, worked by `oorg serve`).
 REDIS_URL = _env("OORG_REDIS_URL")
-CELERY_BROKER_URL = REDIS_URL or f"sqla+sqlite:///{DATA_DIR / 'broker.sqlite3'}"
+# The embedded broker is kombu's SQLAlchemy transport, changed to delete a message once delivered (core/broker.py).
+CELERY_BROKER_URL = REDIS_URL or f"oorgsql+sqlite:///{DATA_DIR / 'broker.sqlite3'}"
 CELERY_TASK_ALWAYS_EAGER = _flag("OORG_TASKS_EAGER")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_IGNORE_RESULT = True
 # Periodic jobs: run by `oorg worker --beat` (one process at scale) or the embedded worker of `oorg serve`.
-CELERY_BEAT_SCHEDULE = {"purge-stale-uploads": {"task": "core.purge_stale_uploads", "schedule": 3600.0}}
+CELERY_BEAT_SCHEDULE = {
+    "purge-stale-uploads": {"task": "core.purge_stale_uploads", "schedule": 3600.0},
+    # A signed checkpoint of every audit chain head, outside the database (core/audit_anchors.py).
+    "anchor-audit-chains": {"task": "core.anchor_audit_chains", "schedule": 600.0},
+    # Emails whose task was lost (a crash between commit and queueing) are queued again (core/mail.py).
+    "resend-unsent-emails": {"task": "core.resend_unsent_emails", "schedule": 300.0},
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 
 if REDIS_URL:

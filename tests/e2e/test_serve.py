@@ -59,3 +59,30 @@ def test_serve_answers_and_its_embedded_worker_delivers_the_code(served):
         time.sleep(0.5)
     [message] = list(outbox.glob("*.eml"))
     assert "first@example.test" in message.read_text()
+
+
+def test_no_code_stays_in_the_broker_or_the_database(served):
+    import re
+    import sqlite3
+
+    base, data_dir = served
+    request = urllib.request.Request(
+        f"{base}/api/v1/auth/signup", method="POST", headers={"Content-Type": "application/json"},
+        data=json.dumps({"email": "quiet@example.test", "password": PASSWORD, "full_name": "Quiet",
+                         "workspace_name": "Quiet"}).encode(),
+    )
+    urllib.request.urlopen(request, timeout=20).close()
+    outbox = Path(data_dir) / "outbox"
+    deadline = time.monotonic() + 60
+    while not list(outbox.glob("*.eml")):
+        assert time.monotonic() < deadline, "the embedded worker never sent the verification email"
+        time.sleep(0.5)
+    code = re.search(r"code is (\d{6})", next(outbox.glob("*.eml")).read_text()).group(1)
+
+    with sqlite3.connect(Path(data_dir) / "broker.sqlite3") as broker:
+        assert broker.execute("SELECT count(*) FROM kombu_message").fetchone() == (0,)  # delivered = deleted
+    for name in ("broker.sqlite3", "oorg.sqlite3", "oorg.sqlite3-wal"):
+        stored = Path(data_dir) / name
+        if stored.exists():
+            # The sentence, not the bare 6 digits, which a timestamp's microseconds could match by chance.
+            assert f"code is {code}".encode() not in stored.read_bytes(), f"the emailed code is in {name}"

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import time
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import redirect
@@ -78,6 +80,40 @@ class ContentSecurityPolicyMiddleware:
         return response
 
 
+class ApiJsonErrorsMiddleware:
+    """Under /api/ every error answers JSON, `{"detail", "code"}`, whoever produced it: ninja's plain-text 405
+    for a method a path does not take, Django's HTML 500 for a crash outside an API view, any other page.
+    The API's own handlers (oorg/api.py) already answer JSON; this is the net under them."""
+
+    CODES = {405: "method_not_allowed", 500: "server_error"}
+    KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (response.status_code < 400 or not request.path_info.startswith("/api/")
+                or response.get("Content-Type", "").startswith("application/json")):
+            return response
+        from http import HTTPStatus
+
+        from django.http import JsonResponse
+
+        status = response.status_code
+        try:
+            phrase = HTTPStatus(status).phrase
+        except ValueError:
+            phrase = "Error"
+        code = self.CODES.get(status, phrase.lower().replace(" ", "_").replace("-", "_"))
+        detail = "Internal server error." if status == 500 else f"{phrase.capitalize()}."
+        replacement = JsonResponse({"detail": detail, "code": code}, status=status)
+        for name in self.KEPT_HEADERS:
+            if name in response:
+                replacement[name] = response[name]
+        return replacement
+
+
 class WorkspaceScopeMiddleware:
     """Opens the workspace scope for `/w/<workspace_slug>/...` pages (after a membership check)
     and closes any scope at the end of every request, including one opened by API token auth."""
@@ -108,3 +144,53 @@ class WorkspaceScopeMiddleware:
         request.oorg_workspace_id = membership.workspace.pk
         open_request_scope(membership.workspace.pk)
         return None
+
+
+class TrustedProxyMiddleware:
+    """Only a configured proxy (settings.TRUSTED_PROXIES) may say how the client connected and who it is.
+
+    From a trusted proxy, the client is the nearest address in X-Forwarded-For that is not itself a trusted
+    proxy (what the throttles and the audit log record). From anyone else, X-Forwarded-* headers are
+    dropped, so a client cannot claim HTTPS or another address by sending them itself."""
+
+    FORWARDED = ("HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_HOST", "HTTP_X_FORWARDED_PORT",
+                 "HTTP_FORWARDED")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    @staticmethod
+    def _trusted(address: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(address.strip())
+        except ValueError:
+            return False
+        return any(ip in network for network in settings.TRUSTED_PROXIES)
+
+    def __call__(self, request):
+        meta = request.META
+        if settings.TRUSTED_PROXIES and self._trusted(meta.get("REMOTE_ADDR", "")):
+            for hop in reversed(meta.get("HTTP_X_FORWARDED_FOR", "").split(",")):
+                if hop.strip() and not self._trusted(hop):
+                    try:
+                        meta["REMOTE_ADDR"] = str(ipaddress.ip_address(hop.strip()))
+                    except ValueError:
+                        pass  # not an address: keep the proxy's own
+                    break
+        else:
+            for header in self.FORWARDED:
+                meta.pop(header, None)
+        return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """No browser or proxy cache keeps a page or an API answer: they may hold personal data or a secret (a new
+    token, recovery codes). Static files are served before this and stay cacheable."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response["Cache-Control"] = "no-store"
+        return response

@@ -96,7 +96,7 @@ class Invitation(WorkspaceOwned):
 
 
 class AuditEvent(models.Model):
-    """Append-only, hash-chained per workspace (workspace NULL: the account-level chain)."""
+    """Append-only, keyed hash-chained per workspace (workspace NULL: the account-level chain)."""
 
     workspace = models.ForeignKey(Workspace, null=True, on_delete=models.PROTECT, related_name="+")
     seq = models.PositiveBigIntegerField()
@@ -109,7 +109,8 @@ class AuditEvent(models.Model):
     ip_address = models.GenericIPAddressField(null=True)
     data = models.JSONField(default=dict)
     prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)  # HMAC-SHA256 under the audit key derived from the key named below
+    key_id = models.CharField(max_length=16, blank=True, default="")  # audit.key_id() of that SECRET_KEY
 
     class PersonalData:
         subject = "actor"
@@ -144,6 +145,17 @@ class AuditChainHead(models.Model):
     hash = models.CharField(max_length=64)
 
 
+class ThrottleLock(models.Model):
+    """One row per throttle key (a keyed hash of e.g. an account or an IP), locked while its count is decided.
+
+    Counting recent failures and recording a new one happen in one transaction that holds this row
+    (SELECT ... FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE transactions serialize writers), so
+    parallel guesses queue and no more than the limit is ever evaluated.
+    """
+
+    key = models.CharField(max_length=64, unique=True)
+
+
 class RateEvent(models.Model):
     """One counted event for a rate limit (resends, resets). Keys are keyed hashes, never raw emails."""
 
@@ -152,3 +164,28 @@ class RateEvent(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["key", "at"])]
+
+
+class OutgoingEmail(models.Model):
+    """An email waiting to be sent, written in the transaction of the change that sends it.
+
+    The message (address, subject, body with its one-time code) is encrypted at rest, and the background
+    task carries only this row's id, so neither the broker nor a copy of the database holds a code in
+    clear. Once sent, the message is wiped and the row kept briefly so a retried task sends it only once.
+    """
+
+    message_encrypted = models.TextField(blank=True)  # Fernet(JSON {"to", "subject", "body"}); "" once sent
+    created_at = models.DateTimeField(auto_now_add=True)
+    attempts = models.PositiveIntegerField(default=0)
+    claimed_until = models.DateTimeField(null=True, blank=True)  # a sender holds it until then
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class PersonalData:
+        subject = "recipient"
+        fields = {"message_encrypted": Category.CONTACT}
+        on_erasure = Erasure.DELETE
+        retention = "outbox"
+        export = False
+
+    class Meta:
+        indexes = [models.Index(fields=["sent_at", "created_at"])]

@@ -44,6 +44,7 @@ RETENTION_CLASSES = {
     "audit": "7 years, append-only (legal and security record)",
     "invitation": "until accepted or 30 days after expiry",
     "workspace": "while the workspace exists",
+    "outbox": "an email's content until it is sent (encrypted, then wiped); the empty row for 1 more day",
     "employment": "during employment, then kept as an employment record after the end date (terminating keeps it)",
 }
 

@@ -25,11 +25,26 @@ def workspace_task(name: str, **options):
 
 
 @app.task(name="core.send_email", autoretry_for=(OSError,), retry_backoff=True, max_retries=8)
-def send_email(*, to: str, subject: str, body: str) -> None:
-    # Account-level mail (codes, notices) belongs to no workspace, so this is a plain task.
+def send_email(*, email_id: int | None = None, **queued_before_upgrade) -> None:
+    # Account-level mail (codes, notices) belongs to no workspace, so this is a plain task. It carries
+    # only the id of the encrypted OutgoingEmail row (core/mail.py), never the message.
+    from django.core.mail import EmailMessage
+    from django.conf import settings
+
     from .mail import deliver
 
-    deliver(to, subject, body)
+    if email_id is not None:
+        deliver(email_id)
+    elif queued_before_upgrade:  # a task queued by an older release carried the message itself
+        m = queued_before_upgrade
+        EmailMessage(m["subject"], m["body"], settings.DEFAULT_FROM_EMAIL, [m["to"]]).send()
+
+
+@app.task(name="core.resend_unsent_emails")
+def resend_unsent_emails() -> int:
+    from .mail import resend_unsent
+
+    return resend_unsent()
 
 
 # Checked but never confirmed import uploads hold personal data: they go after a day.
@@ -42,3 +57,11 @@ def purge_stale_uploads() -> int:
     from . import files
 
     return sum(files.delete_older_than(folder, UPLOAD_LIFETIME) for folder in files.workspace_folders("imports"))
+
+
+@app.task(name="core.anchor_audit_chains")
+def anchor_audit_chains() -> list[str]:
+    # Every chain at once (heads only, no workspace rows read), hence a plain task.
+    from .audit_anchors import write_checkpoint
+
+    return write_checkpoint()

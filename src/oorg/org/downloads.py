@@ -22,6 +22,4 @@ def photo(employee: Employee) -> HttpResponse:
     """The stored JPEG of an employee the caller may see (the caller's selector has checked that)."""
     if not employee.photo:
         raise NotFound("No photo.")
-    response = HttpResponse(files.read(employee.photo), content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=300"
-    return response
+    return HttpResponse(files.read(employee.photo), content_type="image/jpeg")
