@@ -26,6 +26,7 @@ PASSWORD = "Sturdy-Passphrase-42"
 def _outbox_and_files(settings, tmp_path):
     settings.OUTBOX_DIR = tmp_path / "outbox"
     settings.MEDIA_ROOT = tmp_path / "files"
+    settings.AUDIT_ANCHOR_DIR = tmp_path / "audit-anchors"
     settings.EMAIL_BACKEND = "oorg.core.mail.OutboxBackend"
     settings.PASSWORD_HASHERS = ["tests.hashers.FastArgon2PasswordHasher"]
 
@@ -35,9 +36,10 @@ def _run_pending_on_commit():
     commit that never comes. Each service's own atomic block would have committed by now: run them."""
     from django.db import connection
 
-    pending, connection.run_on_commit[:] = list(connection.run_on_commit), []
-    for _sids, func, _robust in pending:
-        func()
+    while connection.run_on_commit:  # a job run here may queue more (a queued job that sends mail)
+        pending, connection.run_on_commit[:] = list(connection.run_on_commit), []
+        for _sids, func, _robust in pending:
+            func()
 
 
 @pytest.fixture

@@ -142,3 +142,16 @@ def test_a_member_gets_403_on_the_roles_pages(workspace, member):
     assert [r.status_code for r in responses] == [403] * 5
     assert _custom_roles(workspace) == []
     assert ">Roles</a>" not in text(client.get(f"/w/{workspace.slug}/members/"))  # not in the nav either
+
+
+def test_admin_cannot_delete_a_role_holding_a_permission_they_do_not_hold(workspace, admin):
+    owner_client = signed_in_client(workspace.owner)
+    owner_client.post(f"/w/{workspace.slug}/roles/new", {"name": "Security officer",
+                                                         "permissions": ["workspace.security.manage"]})
+    role = _role(workspace, "Security officer")
+
+    response = signed_in_client(admin).post(f"/w/{workspace.slug}/roles/{role.pk}/delete")
+
+    assert response.status_code == 403
+    assert "permissions you don&#x27;t hold: workspace.security.manage" in text(response)
+    assert _custom_roles(workspace) == ["Security officer"]

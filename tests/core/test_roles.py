@@ -136,3 +136,16 @@ def test_built_in_roles_nest_so_each_can_manage_the_ones_below():
     chain = ["member", "manager", "hr", "admin", "owner"]
     for lower, higher in zip(chain, chain[1:], strict=False):
         assert ROLES[lower] <= ROLES[higher], f"{higher} lacks {sorted(ROLES[lower] - ROLES[higher])} of {lower}"
+
+
+def test_admin_cannot_delete_a_role_holding_a_permission_they_do_not_hold(workspace, owner, admin):
+    owner_client = client_for(owner, workspace, "owner")
+    role = owner_client.post("/roles", {"name": "Security officer",
+                                        "permissions": ["workspace.security.manage"]}).json()
+
+    refused = client_for(admin, workspace).delete(f"/roles/{role['id']}")
+
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "permission_denied" and "workspace.security.manage" in refused.json()["detail"]
+    assert [r["key"] for r in owner_client.get("/roles").json()["items"]][-1] == role["key"]
+    assert owner_client.delete(f"/roles/{role['id']}").status_code == 204

@@ -1,5 +1,6 @@
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from oorg.core.models import AuditEvent, Invitation, Membership, Workspace
 from oorg.core.tenancy import workspace_scope
@@ -210,7 +211,10 @@ def test_audit_log_shows_only_this_workspaces_events(workspace, other_workspace)
 
 
 def test_owner_requires_two_factor_for_everyone(workspace, member):
-    client = signed_in_client(workspace.owner)
+    owner = workspace.owner
+    client = signed_in_client(owner)
+    owner.totp_enabled_at = timezone.now()  # as if turned on in this session (required: see the next test)
+    owner.save(update_fields=["totp_enabled_at"])
 
     response = client.post(f"/w/{workspace.slug}/settings/", {"require_two_factor": "on"})
 
@@ -218,6 +222,16 @@ def test_owner_requires_two_factor_for_everyone(workspace, member):
     assert Workspace.objects.get(pk=workspace.pk).require_two_factor
     assert signed_in_client(member).get(f"/w/{workspace.slug}/")["Location"] == "/account/two-factor"
     assert AuditEvent.objects.filter(workspace=workspace, action="workspace.two_factor_requirement_changed").exists()
+
+
+def test_an_owner_without_two_factor_cannot_require_it(workspace):
+    client = signed_in_client(workspace.owner)
+
+    response = client.post(f"/w/{workspace.slug}/settings/", {"require_two_factor": "on"})
+
+    assert response.status_code == 422  # the form again, with the service's reason on the field
+    assert "Turn on two-factor sign-in for yourself first" in response.content.decode()
+    assert not Workspace.objects.get(pk=workspace.pk).require_two_factor
 
 
 def test_admin_and_member_cannot_open_settings(workspace, admin, member):

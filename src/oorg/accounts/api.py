@@ -1,6 +1,7 @@
 from ninja import Router, Status
 
 from oorg.core.api import list_of, user_out
+from oorg.core.schemas import Id
 
 from . import services
 from .schemas import (
@@ -24,7 +25,7 @@ from .schemas import (
 router = Router(tags=["auth"])
 
 
-@router.post("/signup", auth=None, response={201: SignupOut}, summary="Create an account and its workspace")
+@router.post("/signup", auth=None, response={201: SignupOut}, summary="Create an account and its workspace (409 if the email is taken; 10 per hour per IP, then 429)")
 def signup(request, payload: SignupIn):
     user, workspace = services.sign_up(**payload.model_dump())
     return Status(201, {"user": user_out(user), "workspace": workspace})
@@ -67,7 +68,7 @@ def sessions(request):
 
 
 @router.delete("/sessions/{int:session_id}", response={204: None}, summary="Sign one browser session out")
-def revoke_session(request, session_id: int):
+def revoke_session(request, session_id: Id):
     services.revoke_session(request.actor.user, session_id)
     return Status(204, None)
 
@@ -92,7 +93,7 @@ def create_token(request, payload: NewTokenIn):
 
 
 @router.delete("/tokens/{int:token_id}", response={204: None}, summary="Revoke an API token")
-def revoke_token(request, token_id: int):
+def revoke_token(request, token_id: Id):
     services.revoke_token(request.actor.user, token_id)
     return Status(204, None)
 
@@ -103,9 +104,10 @@ def two_factor_setup(request):
     return {"secret": secret, "otpauth_uri": uri}
 
 
-@router.post("/two-factor/enable", response=RecoveryCodesOut, summary="Confirm with a code; get 10 recovery codes")
+@router.post("/two-factor/enable", response=RecoveryCodesOut, summary="Confirm with a code; get 10 recovery codes (revokes your existing API tokens)")
 def two_factor_enable(request, payload: CodeIn):
-    return {"recovery_codes": services.enable_two_factor(request.actor.user, code=payload.code)}
+    codes = services.enable_two_factor(request.actor.user, code=payload.code)
+    return {"recovery_codes": codes, "revoked_tokens": codes.revoked_tokens, "detail": services.tokens_revoked_notice(codes)}
 
 
 @router.post("/two-factor/disable", response=DetailOut, summary="Turn two-factor sign-in off (needs the password)")

@@ -31,12 +31,15 @@ from oorg.core.selectors import memberships_of
 from oorg.core.tenancy import workspace_scope
 from oorg.web.policies import PRIVACY_POLICY_VERSION, TERMS_VERSION
 
+from . import guard
 from .codes import InvalidCode, consume_code, issue_code, was_last_code
-from .models import ApiToken, EmailCode, LoginAttempt, RecoveryCode, User, UserSession
+from .guard import secret_check
+from .models import ApiToken, EmailCode, RecoveryCode, User, UserSession
 
-SIGNIN_WINDOW = timedelta(minutes=15)
-SIGNIN_MAX_FAILURES_PER_ACCOUNT = 5
-SIGNIN_MAX_FAILURES_PER_IP = 20
+# Every secret check shares one ledger and limits: see guard.py.
+SIGNIN_WINDOW = guard.WINDOW
+SIGNIN_MAX_FAILURES_PER_ACCOUNT = guard.MAX_FAILURES_PER_ACCOUNT
+SIGNIN_MAX_FAILURES_PER_IP = guard.MAX_FAILURES_PER_IP
 RESEND_LIMITS = [(1, timedelta(seconds=60)), (5, timedelta(hours=1))]
 RECOVERY_CODE_COUNT = 10
 
@@ -94,6 +97,8 @@ def sign_up(*, email: str, password: str, full_name: str, workspace_name: str):
     if not workspace_name.strip():
         raise ValidationFailed("Enter a workspace name.", field="workspace_name")
     check_new_password(password, User(email=email, full_name=full_name))
+    # The 409 below tells whether an address has an account, so sign-ups are counted per client IP first.
+    hit("signup", request_context.client_ip.get() or "unknown", limits=guard.SIGNUP_LIMITS)
     if User.objects.filter(email__iexact=email).exists():
         raise Conflict("An account with this email already exists. Sign in instead.", field="email")
     try:
@@ -114,11 +119,15 @@ def sign_up(*, email: str, password: str, full_name: str, workspace_name: str):
     return user, workspace
 
 
+@secret_check("the emailed 6-digit email verification code")
 def verify_email(*, email: str, code: str) -> User:
+    attempt = guard.reserve(email=email)
     user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
     if user is not None and user.email_verified and was_last_code(user, EmailCode.Purpose.VERIFY_EMAIL, code):
+        attempt.uncounted()
         return user  # a repeated submit of the good code (a double click, a retry) is not an error
     consume_code(user, EmailCode.Purpose.VERIFY_EMAIL, code)
+    attempt.uncounted()
     user.email_verified_at = timezone.now()
     user.save(update_fields=["email_verified_at"])
     for m in memberships_of(user):
@@ -127,24 +136,25 @@ def verify_email(*, email: str, code: str) -> User:
 
 
 def resend_verification(*, email: str) -> None:
-    """Always succeeds quietly for unknown or verified emails; throttled per address."""
-    hit("verify-resend", email.strip(), limits=RESEND_LIMITS)
-    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    """Always succeeds quietly for unknown or verified emails; throttled per address. The request only counts
+    and queues a job (which looks the account up), so its work is the same for every address."""
+    from .tasks import send_verification_code
+
+    email = email.strip().lower()
+    hit("verify-resend", email, limits=RESEND_LIMITS)
+    sealed = encrypt(email)  # the broker never holds the address in clear
+    transaction.on_commit(lambda: send_verification_code.delay(sealed))
+
+
+def send_verification_code(*, email: str) -> None:
+    """The job behind resend_verification."""
+    user = User.objects.filter(email__iexact=email, is_active=True).first()
     if user is not None and not user.email_verified:
         with transaction.atomic():
             _send_verification(user)
 
 
 # --- sign-in ---------------------------------------------------------------------------------
-
-
-def _recent_failures(**filters) -> int:
-    since = timezone.now() - SIGNIN_WINDOW
-    last_success = (
-        LoginAttempt.objects.filter(succeeded=True, at__gt=since, **filters).order_by("-at").values_list("at", flat=True).first()
-    )
-    failures = LoginAttempt.objects.filter(succeeded=False, at__gt=last_success or since, **filters)
-    return failures.count()
 
 
 def _audit_account(user: User | None, action: str, *, email: str, **data) -> None:
@@ -154,43 +164,38 @@ def _audit_account(user: User | None, action: str, *, email: str, **data) -> Non
         audit.record(None, action, user, workspace=workspace, user=user, actor_label=email, **data)
 
 
-def _refuse_if_throttled(email: str) -> None:
-    ip = request_context.client_ip.get()
-    if _recent_failures(email=email.lower()) >= SIGNIN_MAX_FAILURES_PER_ACCOUNT or (
-        ip and _recent_failures(ip_address=ip) >= SIGNIN_MAX_FAILURES_PER_IP
-    ):
-        raise Throttled("Too many failed sign-in attempts. Wait 15 minutes and try again.", retry_after=900)
-
-
+@secret_check("the password, at sign-in and wherever an account proves itself with it")
 def check_password(*, email: str, password: str) -> User:
     """The first step of every sign-in. Same error for an unknown email and a wrong password;
     429 after 5 failures for the account or 20 from the IP within 15 minutes, even with the right password."""
     email = email.strip().lower()
-    ip = request_context.client_ip.get()
-    _refuse_if_throttled(email)
+    attempt = guard.reserve(email=email)
     user = User.objects.filter(email__iexact=email).first()
     if user is None:
         User(email=email).set_password(password)  # same work as a real check, so timing tells nothing
         ok = False
     else:
         ok = user.check_password(password) and user.is_active
-    if not ok or not user.two_factor_enabled:
+    if ok and user.two_factor_enabled:
         # With two-factor on, the sign-in succeeds only at the second step (which records it), so a
         # right password cannot reset the count of wrong codes.
-        LoginAttempt.objects.create(email=email, ip_address=ip, succeeded=ok)
+        attempt.uncounted()
+    elif ok:
+        attempt.passed()
     if not ok:
         _audit_account(user, "auth.signin_failed", email=email, reason="bad_credentials")
         raise AuthenticationFailed("Email or password is incorrect.")
     return user
 
 
+@secret_check("the second factor at sign-in: a TOTP code or a recovery code")
 def check_second_factor(user: User, otp: str | None) -> None:
     """Raise unless `otp` is a fresh TOTP code or an unused recovery code (then spent)."""
     if not user.two_factor_enabled:
         return
     if not otp:
         raise SecondFactorRequired(field="otp")
-    _refuse_if_throttled(user.email)
+    attempt = guard.reserve(email=user.email)
     otp = otp.strip().replace(" ", "")
     totp = pyotp.TOTP(decrypt(user.totp_secret_encrypted))
     now = timezone.now()
@@ -201,7 +206,7 @@ def check_second_factor(user: User, otp: str | None) -> None:
             if constant_time_equal(totp.at(at), otp) and (user.totp_last_step or 0) < step:
                 User.objects.filter(pk=user.pk).update(totp_last_step=step)
                 user.totp_last_step = step
-                _record_second_factor_success(user)
+                attempt.passed()
                 return
     else:
         spent = RecoveryCode.objects.filter(
@@ -209,15 +214,10 @@ def check_second_factor(user: User, otp: str | None) -> None:
         ).update(used_at=now)
         if spent:
             _audit_account(user, "auth.recovery_code_used", email=user.email)
-            _record_second_factor_success(user)
+            attempt.passed()
             return
-    LoginAttempt.objects.create(email=user.email, ip_address=request_context.client_ip.get(), succeeded=False)
     _audit_account(user, "auth.signin_failed", email=user.email, reason="bad_second_factor")
     raise AuthenticationFailed("That two-factor code is not valid.", field="otp")
-
-
-def _record_second_factor_success(user: User) -> None:
-    LoginAttempt.objects.create(email=user.email, ip_address=request_context.client_ip.get(), succeeded=True)
 
 
 def record_signin(user: User, *, method: str) -> None:
@@ -347,10 +347,21 @@ def revoke_token(user: User, token_id: int) -> None:
 
 
 def request_password_reset(*, email: str) -> None:
-    """Always quiet: the caller answers 202 whether or not the account exists."""
-    if not hit("password-reset", email.strip(), limits=RESEND_LIMITS, raise_error=False):
+    """Always quiet: the caller answers 202 whether or not the account exists. The request only counts (per
+    address) and queues one job, which looks the account up and sends the code, so the request does the
+    same work, in the same time, for known and unknown addresses."""
+    from .tasks import send_password_reset_code
+
+    email = email.strip().lower()
+    if not hit("password-reset", email, limits=RESEND_LIMITS, raise_error=False):
         return
-    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    sealed = encrypt(email)  # the broker never holds the address in clear
+    transaction.on_commit(lambda: send_password_reset_code.delay(sealed))
+
+
+def send_password_reset_code(*, email: str) -> None:
+    """The job behind request_password_reset."""
+    user = User.objects.filter(email__iexact=email, is_active=True).first()
     if user is None:
         return
     with transaction.atomic():
@@ -364,11 +375,14 @@ def request_password_reset(*, email: str) -> None:
         )
 
 
+@secret_check("the emailed 6-digit password reset code")
 def confirm_password_reset(*, email: str, code: str, new_password: str) -> User:
     user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
     # Checked the same way whether or not the account exists, so the answer tells nothing about it.
     check_new_password(new_password, user or User(email=email.strip()), field="new_password")
+    attempt = guard.reserve(email=email)
     consume_code(user, EmailCode.Purpose.PASSWORD_RESET, code)
+    attempt.passed()  # the mailbox is proven and the password new: the account's count starts again
     with transaction.atomic():
         user.set_password(new_password)
         if not user.email_verified:
@@ -403,16 +417,28 @@ def begin_two_factor_setup(user: User) -> tuple[str, str]:
     return secret, pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name="OORG")
 
 
-def enable_two_factor(user: User, *, code: str) -> list[str]:
-    """Confirm the secret with a code from the app; returns 10 single-use recovery codes (shown once)."""
+class RecoveryCodes(list):
+    """The new recovery codes, and how many API tokens turning two-factor on revoked."""
+
+    revoked_tokens = 0
+
+
+@secret_check("the TOTP code that confirms two-factor setup")
+def enable_two_factor(user: User, *, code: str) -> RecoveryCodes:
+    """Confirm the secret with a code from the app; returns 10 single-use recovery codes (shown once).
+
+    Every API token of the user made before is revoked: it was obtained without a second factor."""
     if user.two_factor_enabled:
         raise Conflict("Two-factor sign-in is already on.", field="code")
     if not user.totp_secret_encrypted:
         raise ValidationFailed("Start the setup first.", field="code")
     totp = pyotp.TOTP(decrypt(user.totp_secret_encrypted))
+    attempt = guard.reserve(email=user.email)
     if not totp.verify((code or "").strip(), valid_window=1):
         raise InvalidCode("That code does not match. Check the time on your phone and try again.", field="code")
-    codes = [f"{secrets.token_hex(2)}-{secrets.token_hex(2)}-{secrets.token_hex(2)}" for _ in range(RECOVERY_CODE_COUNT)]
+    attempt.uncounted()
+    codes = RecoveryCodes(f"{secrets.token_hex(2)}-{secrets.token_hex(2)}-{secrets.token_hex(2)}"
+                          for _ in range(RECOVERY_CODE_COUNT))
     with transaction.atomic():
         user.totp_enabled_at = timezone.now()
         user.totp_last_step = totp.timecode(timezone.now())
@@ -423,12 +449,39 @@ def enable_two_factor(user: User, *, code: str) -> list[str]:
         )
         UserSession.objects.filter(user=user).update(two_factor_passed=True)
         _audit_account(user, "auth.two_factor_enabled", email=user.email)
+        codes.revoked_tokens = _revoke_all_tokens(user, reason="two_factor_enabled")
     return codes
 
 
+def tokens_revoked_notice(codes: RecoveryCodes) -> str:
+    n = codes.revoked_tokens
+    if not n:
+        return "Two-factor sign-in is on."
+    return (f"Two-factor sign-in is on. {n} API token{' was' if n == 1 else 's were'} revoked (signed out), "
+            "this one included: create new ones with your password and a code.")
+
+
+def _revoke_all_tokens(user: User, *, reason: str) -> int:
+    """Revoke the user's live API tokens in every workspace (ended memberships too); audited per workspace."""
+    now, total = timezone.now(), 0
+    for membership in memberships_of(user, include_inactive=True):
+        with workspace_scope(membership.workspace):
+            count = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
+            if count:
+                audit.record(None, "auth.api_tokens_revoked", user, workspace=membership.workspace, user=user,
+                             count=count, reason=reason)
+        total += count
+    return total
+
+
+@secret_check("the password that turns two-factor off")
 def disable_two_factor(user: User, *, password: str) -> None:
+    """Wrong passwords count with the sign-in failures (the same throttle: 429 even for the right one)."""
+    attempt = guard.reserve(email=user.email)
     if not user.check_password(password or ""):
+        _audit_account(user, "auth.signin_failed", email=user.email, reason="bad_password_two_factor_off")
         raise AuthenticationFailed("Password is incorrect.", field="password")
+    attempt.uncounted()
     if any(m.workspace.require_two_factor for m in memberships_of(user)):
         raise Conflict("A workspace you belong to requires two-factor sign-in.", field="two_factor")
     with transaction.atomic():

@@ -145,6 +145,11 @@ def update_role(actor: Actor, role: Role, *, name: str | None = None, descriptio
 def delete_role(actor: Actor, role: Role) -> None:
     require(actor, ROLES_MANAGE, role)
     _refuse_builtin(role)
+    # The no-escalation rule holds for deleting too: removing a role is changing what its holders may do.
+    missing = sorted(set(permissions_of(role)) - actor.permissions)
+    if missing:
+        raise PermissionDenied(f"You can't delete a role with permissions you don't hold: {', '.join(missing)}.",
+                               field="role")
     with transaction.atomic():
         members = Membership.objects.filter(role=role.key, is_active=True).count()
         invitations = Invitation.objects.filter(role=role.key, accepted_at__isnull=True,

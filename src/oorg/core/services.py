@@ -9,6 +9,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from oorg.accounts.guard import secret_check
+
 from . import audit, mail
 from .crypto import hash_code
 from .errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
@@ -16,6 +18,7 @@ from .models import Invitation, Membership, Workspace
 from .permissions import MEMBERS_CHANGE_ROLE, MEMBERS_INVITE, SECURITY_MANAGE, Actor, require, role_permissions
 from .roles import check_assignable, seed_builtin_roles
 from .tenancy import workspace_scope
+
 
 INVITATION_LIFETIME = timedelta(days=7)
 RESERVED_SLUGS = {"api", "admin", "static", "w", "app", "www", "signin", "signup", "privacy"}
@@ -94,22 +97,42 @@ def revoke_invitation(actor: Actor, invitation: Invitation) -> None:
     audit.record(actor, "workspace.invitation_revoked", invitation, email=invitation.email)
 
 
+def _live_invitation(code: str, *, lock: bool = False):
+    invitations = Invitation.objects.unscoped()
+    if lock:
+        invitations = invitations.select_for_update()
+    return (
+        invitations.filter(code_hash=hash_code(f"invite:{(code or '').strip()}"), accepted_at__isnull=True,
+                           revoked_at__isnull=True, expires_at__gt=timezone.now())
+        .select_related("workspace")
+        .first()
+    )
+
+
+@secret_check("the emailed invitation code (then the password of an existing account)")
 def accept_invitation(*, code: str, password: str, full_name: str):
     """Join with an emailed code. Creates the account (already verified by the code) when needed;
-    an existing account proves itself with its password. Returns (user, membership)."""
+    an existing account proves itself with its password. Returns (user, membership).
+
+    A wrong code counts per client IP with the sign-in failures, a wrong password for the account; both are
+    checked before the transaction below, so a refusal cannot roll its own count back."""
+    from oorg.accounts.guard import reserve
     from oorg.accounts.models import User
     from oorg.accounts.services import check_new_password, check_password
 
+    attempt = reserve(email=None)  # the code names no account until it matches
+    invitation = _live_invitation(code)
+    if invitation is None:
+        raise InvalidInvitation(field="code")
+    attempt.uncounted()
+    existing = User.objects.filter(email__iexact=invitation.email).first()
+    if existing is not None:
+        # The same throttled, audited check as a sign-in: a valid code is no licence to guess passwords.
+        check_password(email=invitation.email, password=password or "")
     now = timezone.now()
     with transaction.atomic():
-        invitation = (
-            Invitation.objects.unscoped().select_for_update()
-            .filter(code_hash=hash_code(f"invite:{(code or '').strip()}"), accepted_at__isnull=True,
-                    revoked_at__isnull=True, expires_at__gt=now)
-            .select_related("workspace")
-            .first()
-        )
-        if invitation is None:
+        invitation = _live_invitation(code, lock=True)
+        if invitation is None:  # accepted or revoked meanwhile
             raise InvalidInvitation(field="code")
         workspace = invitation.workspace
         user = User.objects.filter(email__iexact=invitation.email).first()
@@ -124,12 +147,11 @@ def accept_invitation(*, code: str, password: str, full_name: str):
                 accepted_privacy_version=PRIVACY_POLICY_VERSION, accepted_terms_version=TERMS_VERSION,
                 accepted_policies_at=now,
             )
-        else:
-            # The same throttled, audited check as a sign-in: a valid code is no licence to guess passwords.
-            check_password(email=invitation.email, password=password or "")
-            if not user.email_verified:
-                user.email_verified_at = now
-                user.save(update_fields=["email_verified_at"])
+        elif existing is None or existing.pk != user.pk:  # the account appeared after the password step
+            raise Conflict("An account with this email was just created. Try again.", field="password")
+        elif not user.email_verified:
+            user.email_verified_at = now
+            user.save(update_fields=["email_verified_at"])
         with workspace_scope(workspace):
             membership, created = Membership.objects.get_or_create(
                 workspace=workspace, user=user, defaults={"role": invitation.role}
@@ -184,6 +206,10 @@ def end_membership(actor: Actor, membership: Membership) -> Membership:
 
 def set_two_factor_requirement(actor: Actor, *, required: bool) -> Workspace:
     require(actor, SECURITY_MANAGE)
+    if required and actor.user is not None and not actor.user.two_factor_enabled:
+        # Otherwise the owner's own API token stops at once, with no way back through the API.
+        raise Conflict("Turn on two-factor sign-in for yourself first, then require it for everyone.",
+                       field="require_two_factor")
     workspace = Workspace.objects.get(pk=actor.workspace.pk)
     if workspace.require_two_factor != required:
         workspace.require_two_factor = required

@@ -178,7 +178,7 @@ def role_delete(request, workspace_slug, role_id: int):
     name = role.name
     try:
         roles.delete_role(actor, role)
-    except Conflict as exc:  # in use, or built in
+    except (Conflict, PermissionDenied) as exc:  # in use, built in, or holding rights the actor lacks
         add_service_error(delete_form, exc, keep_status=True)
         return _role_page(request, form=CustomRoleForm(initial=_role_initial(role)), role=role,
                           delete_form=delete_form)
