@@ -1,6 +1,6 @@
 """How much an authenticated, workspace-scoped API read costs next to a bare django-ninja endpoint.
 
-One run starts the real server (`oorg serve`, gunicorn) on a fresh data dir and loads, on that
+One run starts the real server (`oorg serve`, granian) on a fresh data dir and loads, on that
 same server and in alternating rounds, `GET /api/v1/ping` (no auth, no database) and
 `GET /api/v1/me` (bearer token auth, workspace scope, no audit write). It prints requests/s and
 p50/p99 latency of each and the ratio me/ping. Goal: ratio >= 0.5. It is a measurement, not a
@@ -137,7 +137,7 @@ def prepare(env: dict, log) -> str:
 
 
 def start_server(env: dict, port: int, workers: int, log) -> subprocess.Popen:
-    # Its own process group, so stopping it also stops gunicorn's workers.
+    # Its own process group, so stopping it also stops the server's worker processes.
     return subprocess.Popen(oorg("serve", "--host", HOST, "--port", str(port), "--workers", str(workers)),
                             env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
@@ -212,7 +212,7 @@ async def _connection(port: int, request: bytes, deadline: float, result: Result
                 result.latencies.append(elapsed)
             else:
                 result.errors += 1
-            if close:  # gunicorn's sync workers answer one request per connection
+            if close:  # a server may answer one request per connection (gunicorn's sync workers did)
                 writer.close()
                 writer = None
         except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError, IndexError):
@@ -364,7 +364,7 @@ def main(argv=None) -> int:
     if cpu_before and cpu_after and cpu_after[0] > cpu_before[0]:
         steal = 100 * (cpu_after[1] - cpu_before[1]) / (cpu_after[0] - cpu_before[0])
     print()
-    print(f"OORG API overhead: `oorg serve --workers {args.workers}` (gunicorn sync), {database}, "
+    print(f"OORG API overhead: `oorg serve --workers {args.workers}` (granian WSGI), {database}, "
           f"{args.connections} connections, {args.seconds:g}s per endpoint in {args.rounds} rounds, "
           f"load generator: {loadgen}")
     print(f"machine: {os.cpu_count()} cores shared by server and load generator; Python {platform.python_version()}"
