@@ -11,7 +11,7 @@ from oorg.core.errors import DomainError
 
 
 def render_error(request, *, status: int, message: str, title: str | None = None):
-    titles = {403: "Not allowed", 404: "Not found", 429: "Slow down"}
+    titles = {403: "Not allowed", 404: "Not found", 411: "Length required", 413: "Too large", 429: "Slow down"}
     context = {"status": status, "title": title or titles.get(status, "Something is not right"), "message": message}
     return render(request, "web/error.html", context, status=status)
 
