@@ -23,13 +23,13 @@ from django.test.utils import CaptureQueriesContext
 
 from oorg.accounts import guard
 from oorg.accounts.codes import issue_code
-from oorg.accounts.models import ApiToken, EmailCode, LoginAttempt, User
-from oorg.core.models import AuditEvent, RateEvent, Workspace
+from oorg.accounts.models import ApiToken, EmailCode, User
+from oorg.core.models import AuditEvent, Workspace
 from oorg.core.tenancy import workspace_scope
 
-from . import races
 from ..conftest import PASSWORD, ApiClient, actor_for, make_user, make_workspace
 from ..web.pages import signed_in_client, text
+from . import races
 
 ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / "src" / "oorg"

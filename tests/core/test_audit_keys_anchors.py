@@ -8,7 +8,7 @@ import pytest
 from django.apps import apps
 
 from oorg.cli import main as oorg
-from oorg.core import audit, audit_anchors
+from oorg.core import audit
 from oorg.core.models import AuditChainHead, AuditEvent
 
 OLD_KEY, NEW_KEY = "the-former-secret-key-" + "x" * 30, "the-current-secret-key-" + "y" * 30

@@ -14,7 +14,7 @@ from django.test import Client
 from oorg.core import mail
 from oorg.core.models import AuditEvent, OutgoingEmail
 
-from ..conftest import PASSWORD, free_port, make_user
+from ..conftest import PASSWORD, free_port
 
 
 @pytest.mark.django_db(transaction=True)

@@ -13,7 +13,6 @@ import secrets
 import shutil
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -21,9 +20,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from ..conftest import free_port
+from .server import OORG, clean_env, oorg_serve
 
-OORG = [sys.executable, "-m", "oorg.cli"]
 ST = shutil.which("st", path=str(Path(sys.executable).parent)) or shutil.which("st")
 DEMO_OWNER = {"email": "owner@demo.oorg.test", "password": "demo-Workspace-2026"}
 # Bounded so the run stays within a few minutes on two cores (run twice in CI: SQLite and PostgreSQL).
@@ -67,39 +65,16 @@ def _postgres_database(url: str):
 
 @pytest.fixture
 def demo_server(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OORG_")}
-    env.update(OORG_DATA_DIR=str(tmp_path / "data"), OORG_BASE_URL="http://127.0.0.1")
+    env = clean_env(OORG_DATA_DIR=str(tmp_path / "data"), OORG_BASE_URL="http://127.0.0.1")
     drop = None
     if os.environ.get("OORG_TEST_DATABASE_URL"):
         env["OORG_DATABASE_URL"], drop = _postgres_database(os.environ["OORG_TEST_DATABASE_URL"])
-    server = None
     try:
         subprocess.run([*OORG, "migrate"], env=env, check=True, capture_output=True)
         subprocess.run([*OORG, "demo"], env=env, check=True, capture_output=True)
-        port = free_port()
-        log = open(tmp_path / "server.log", "w")  # noqa: SIM115  closed below
-        server = subprocess.Popen([*OORG, "serve", "--port", str(port), "--workers", "2"], env=env,
-                                  stdout=log, stderr=subprocess.STDOUT, text=True)
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise AssertionError("oorg serve did not come up") from None
-                time.sleep(0.3)
-        yield base, tmp_path / "server.log"
+        with open(tmp_path / "server.log", "w") as log, oorg_serve(env, "--workers", "2", stdout=log) as base:
+            yield base, tmp_path / "server.log"
     finally:
-        if server is not None:
-            server.terminate()
-            try:
-                server.wait(timeout=40)
-            except subprocess.TimeoutExpired:
-                server.kill()
-            log.close()
         if drop is not None:
             drop()
 

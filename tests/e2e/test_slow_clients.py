@@ -4,56 +4,28 @@
 Loopback only; the slow clients are bounded in number and in time, and are stopped before the server is.
 """
 import json
-import os
 import socket
 import subprocess
-import sys
 import threading
 import time
 import urllib.request
 
 import pytest
 
-from ..conftest import free_port
+from .server import OORG, _local, clean_env, oorg_serve
 
-OORG = [sys.executable, "-m", "oorg.cli"]
 SLOW_BODIES = 40
 SLOW_HEADERS = 10
 SLOW_FOR_AT_MOST = 25.0  # seconds: the trickle stops by itself even if the test hangs
 DEMO_OWNER = {"email": "owner@demo.oorg.test", "password": "demo-Workspace-2026"}
 
-_local = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # straight to 127.0.0.1
-
-
 @pytest.fixture
 def served(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OORG_")}
-    env.update(OORG_DATA_DIR=str(tmp_path), OORG_BASE_URL="http://127.0.0.1", OORG_TASKS_EAGER="1")
+    env = clean_env(OORG_DATA_DIR=str(tmp_path), OORG_BASE_URL="http://127.0.0.1", OORG_TASKS_EAGER="1")
     subprocess.run([*OORG, "migrate"], env=env, check=True, capture_output=True, timeout=120)
     subprocess.run([*OORG, "demo"], env=env, check=True, capture_output=True, timeout=120)
-    port = free_port()
-    # The default worker count, as `make run` serves.
-    server = subprocess.Popen([*OORG, "serve", "--port", str(port)], env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with _local.open(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise AssertionError("oorg serve did not come up") from None
-                time.sleep(0.3)
-        yield port
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=40)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=10)
+    with oorg_serve(env) as base:  # the default worker count, as `make run` serves
+        yield int(base.rsplit(":", 1)[1])
 
 
 class SlowClients:

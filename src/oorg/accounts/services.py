@@ -22,7 +22,6 @@ from oorg.core.errors import (
     DomainError,
     NotFound,
     PermissionDenied,
-    Throttled,
     ValidationFailed,
 )
 from oorg.core.models import Membership

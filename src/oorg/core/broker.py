@@ -3,8 +3,7 @@ changed in one way. Kombu marks a delivered message invisible and keeps it forev
 taken, so the broker file holds only what is still waiting. (Unacknowledged messages live in the worker's
 memory either way and are put back on a clean shutdown.)
 """
-from kombu.transport import TRANSPORT_ALIASES
-from kombu.transport import sqlalchemy
+from kombu.transport import TRANSPORT_ALIASES, sqlalchemy
 
 
 class Channel(sqlalchemy.Channel):

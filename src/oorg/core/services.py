@@ -19,7 +19,6 @@ from .permissions import MEMBERS_CHANGE_ROLE, MEMBERS_INVITE, SECURITY_MANAGE, A
 from .roles import check_assignable, seed_builtin_roles
 from .tenancy import workspace_scope
 
-
 INVITATION_LIFETIME = timedelta(days=7)
 RESERVED_SLUGS = {"api", "admin", "static", "w", "app", "www", "signin", "signup", "privacy"}
 

@@ -28,8 +28,8 @@ def workspace_task(name: str, **options):
 def send_email(*, email_id: int | None = None, **queued_before_upgrade) -> None:
     # Account-level mail (codes, notices) belongs to no workspace, so this is a plain task. It carries
     # only the id of the encrypted OutgoingEmail row (core/mail.py), never the message.
-    from django.core.mail import EmailMessage
     from django.conf import settings
+    from django.core.mail import EmailMessage
 
     from .mail import deliver
 
