@@ -107,7 +107,8 @@ def two_factor_setup(request):
 @router.post("/two-factor/enable", response=RecoveryCodesOut, summary="Confirm with a code; get 10 recovery codes (revokes your existing API tokens)")
 def two_factor_enable(request, payload: CodeIn):
     codes = services.enable_two_factor(request.actor.user, code=payload.code)
-    return {"recovery_codes": codes, "revoked_tokens": codes.revoked_tokens, "detail": services.tokens_revoked_notice(codes)}
+    return {"recovery_codes": codes, "revoked_tokens": codes.revoked_tokens,
+            "detail": services.tokens_revoked_notice(codes, asked_by_token=True)}
 
 
 @router.post("/two-factor/disable", response=DetailOut, summary="Turn two-factor sign-in off (needs the password)")

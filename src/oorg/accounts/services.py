@@ -387,11 +387,8 @@ def confirm_password_reset(*, email: str, code: str, new_password: str) -> User:
         if not user.email_verified:
             user.email_verified_at = timezone.now()  # the emailed code proved the address
         user.save()
-        now = timezone.now()
-        UserSession.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
-        for membership in memberships_of(user, include_inactive=True):
-            with workspace_scope(membership.workspace):
-                ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
+        UserSession.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        _revoke_all_tokens(user, reason="password_reset")
         _audit_account(user, "auth.password_reset", email=user.email)
         mail.send(
             user.email,
@@ -452,12 +449,13 @@ def enable_two_factor(user: User, *, code: str) -> RecoveryCodes:
     return codes
 
 
-def tokens_revoked_notice(codes: RecoveryCodes) -> str:
+def tokens_revoked_notice(codes: RecoveryCodes, *, asked_by_token: bool) -> str:
     n = codes.revoked_tokens
     if not n:
         return "Two-factor sign-in is on."
-    return (f"Two-factor sign-in is on. {n} API token{' was' if n == 1 else 's were'} revoked (signed out), "
-            "this one included: create new ones with your password and a code.")
+    this_one = ", this one included" if asked_by_token else ""
+    return (f"Two-factor sign-in is on. {n} API token{' was' if n == 1 else 's were'} revoked (signed out)"
+            f"{this_one}: create new ones with your password and a code.")
 
 
 def _revoke_all_tokens(user: User, *, reason: str) -> int:

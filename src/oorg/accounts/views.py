@@ -267,7 +267,7 @@ def two_factor_setup(request):
             with service_errors(form):
                 codes = services.enable_two_factor(user, code=form.cleaned_data["code"])
                 if codes.revoked_tokens:
-                    messages.warning(request, services.tokens_revoked_notice(codes).replace(", this one included", ""))
+                    messages.warning(request, services.tokens_revoked_notice(codes, asked_by_token=False))
                 return render(request, "accounts/recovery_codes.html", {"codes": codes})
         shown = {"secret": form["secret"].value(), "otpauth_uri": form["otpauth_uri"].value()}
         return render_form(request, "accounts/two_factor_setup.html", {"form": form, **shown}, form)

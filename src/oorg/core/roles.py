@@ -62,10 +62,10 @@ def member_counts() -> dict[str, int]:
     return {row["role"]: row["n"] for row in rows}
 
 
-def check_grantable(actor: Actor, permissions, *, field: str, what: str = "a role") -> None:
+def check_grantable(actor: Actor, permissions, *, field: str, what: str = "a role", verb: str = "grant") -> None:
     missing = sorted(set(permissions) - actor.permissions)
     if missing:
-        raise PermissionDenied(f"You can't grant {what} with permissions you don't hold: {', '.join(missing)}.",
+        raise PermissionDenied(f"You can't {verb} {what} with permissions you don't hold: {', '.join(missing)}.",
                                field=field)
 
 
@@ -146,10 +146,7 @@ def delete_role(actor: Actor, role: Role) -> None:
     require(actor, ROLES_MANAGE, role)
     _refuse_builtin(role)
     # The no-escalation rule holds for deleting too: removing a role is changing what its holders may do.
-    missing = sorted(set(permissions_of(role)) - actor.permissions)
-    if missing:
-        raise PermissionDenied(f"You can't delete a role with permissions you don't hold: {', '.join(missing)}.",
-                               field="role")
+    check_grantable(actor, permissions_of(role), field="role", verb="delete")
     with transaction.atomic():
         members = Membership.objects.filter(role=role.key, is_active=True).count()
         invitations = Invitation.objects.filter(role=role.key, accepted_at__isnull=True,
