@@ -1,7 +1,8 @@
 from django.db.models import QuerySet
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
-from . import roles, selectors, services
+from . import pagination, roles, selectors, services
+from .errors import ValidationFailed
 from .permissions import PERMISSIONS
 from .schemas import (
     AuditEventOut,
@@ -28,26 +29,30 @@ router = Router(tags=["workspace"])
 
 
 class Page(Schema):
-    limit: Limit = 50
+    limit: Limit = pagination.DEFAULT_LIMIT
     offset: Offset = 0
+    cursor: str | None = Field(None, max_length=pagination.MAX_CURSOR_LENGTH,
+                               description="next_cursor of the previous page")
 
 
 def check_page(page: Page) -> None:
-    from .errors import ValidationFailed
-
-    if not 1 <= page.limit <= 500:
-        raise ValidationFailed("limit must be between 1 and 500.", field="limit")
-    if page.offset < 0:
-        raise ValidationFailed("offset must be 0 or more.", field="offset")
+    pagination.check_limit(page.limit)
+    if page.offset and page.cursor:
+        raise ValidationFailed("Send a cursor or an offset, not both.", field="offset")
 
 
 def paginate(queryset: QuerySet, page: Page) -> dict:
+    """A page of an ordered queryset: after `cursor` (cheap at any depth), or at `offset` (slow deep down)."""
     check_page(page)
-    return {"items": list(queryset[page.offset : page.offset + page.limit]), "count": queryset.count()}
+    if page.offset:
+        return pagination.offset_page(queryset, limit=page.limit, offset=page.offset).as_dict()
+    return pagination.keyset_page(queryset, limit=page.limit, cursor=page.cursor).as_dict()
 
 
 def list_of(schema):
-    return type(f"{schema.__name__}List", (Schema,), {"__annotations__": {"items": list[schema], "count": int}})
+    # count: the total, counted on the first page and carried by the cursor; next_cursor: null on the last page.
+    annotations = {"items": list[schema], "count": int | None, "next_cursor": str | None}
+    return type(f"{schema.__name__}List", (Schema,), {"__annotations__": annotations, "next_cursor": None})
 
 
 def user_out(user) -> dict:

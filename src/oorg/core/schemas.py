@@ -12,7 +12,7 @@ from pydantic import AfterValidator, ConfigDict, Field
 MAX_INT64 = 2**63 - 1
 Id = Annotated[int, Field(ge=1, le=MAX_INT64)]  # a row id, in a path, a query string or a body
 Offset = Annotated[int, Field(ge=0, le=MAX_INT64)]
-Limit = Annotated[int, Field(ge=1, le=500)]
+Limit = Annotated[int, Field(ge=1, le=200)]  # pagination.MAX_LIMIT
 
 
 class StrictSchema(Schema):

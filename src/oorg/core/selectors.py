@@ -12,7 +12,7 @@ def memberships_of(user, *, include_inactive: bool = False):
     memberships = Membership.objects.unscoped().filter(user=user)
     if not include_inactive:
         memberships = memberships.filter(is_active=True)
-    return memberships.select_related("workspace").order_by("workspace__name")
+    return memberships.select_related("workspace").order_by("workspace__name", "pk")
 
 
 def membership_in(user, slug: str) -> Membership:
@@ -36,7 +36,7 @@ def get_member(actor: Actor, membership_id: int) -> Membership:
 
 def invitations_visible_to(actor: Actor):
     require(actor, MEMBERS_INVITE)
-    return Invitation.objects.filter(accepted_at__isnull=True, revoked_at__isnull=True).order_by("-created_at")
+    return Invitation.objects.filter(accepted_at__isnull=True, revoked_at__isnull=True).order_by("-created_at", "-pk")
 
 
 def get_invitation(actor: Actor, invitation_id: int) -> Invitation:
@@ -48,7 +48,7 @@ def get_invitation(actor: Actor, invitation_id: int) -> Invitation:
 
 def audit_events_for(actor: Actor, *, action: str | None = None):
     require(actor, AUDIT_VIEW)
-    events = AuditEvent.objects.filter(workspace_id=actor.workspace.pk).order_by("-seq")
+    events = AuditEvent.objects.filter(workspace_id=actor.workspace.pk).order_by("-seq", "-pk")
     if action:
         events = events.filter(action__startswith=action)
     return events

@@ -5,14 +5,13 @@ WorkspaceScopeMiddleware has checked the membership and opened the scope; `reque
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from oorg.web.forms import add_service_error, render_form, service_errors
 
-from . import roles, selectors, services
+from . import pagination, roles, selectors, services
 from .errors import Conflict, PermissionDenied
 from .forms import (
     AuditFilterForm,
@@ -30,8 +29,8 @@ from .roles import role_names
 PAGE_SIZE = 25
 
 
-def _page(request, queryset, param: str = "page"):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get(param))
+def _page(request, queryset, param: str = "cursor"):
+    return pagination.page_for(request, queryset, param=param, per_page=PAGE_SIZE)
 
 
 def _back_to_members(workspace_slug):
@@ -53,7 +52,7 @@ def _members_page(request, *, invite_form=None, role_error=None, status_forms=()
     invitations = None
     if can_invite:
         pending = selectors.invitations_visible_to(actor)
-        invitations = _page(request, pending.filter(email__icontains=q) if q else pending, "ipage")
+        invitations = _page(request, pending.filter(email__icontains=q) if q else pending, "icursor")
     context = {
         "search": search, "q": q, "members": _page(request, members), "invitations": invitations,
         "can_invite": can_invite, "can_change_roles": actor.can(MEMBERS_CHANGE_ROLE),
@@ -195,7 +194,7 @@ def audit_log(request, workspace_slug):
     action = form.cleaned_data["action"].strip() if form.is_valid() else ""
     events = selectors.audit_events_for(request.actor, action=action or None)
     known_actions = (selectors.audit_events_for(request.actor).order_by("action")
-                     .values_list("action", flat=True).distinct())
+                     .values_list("action", flat=True).distinct()[:200])
     return render_form(request, "core/audit.html",
                        {"form": form, "action": action, "events": _page(request, events),
                         "known_actions": list(known_actions)})

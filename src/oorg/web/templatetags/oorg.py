@@ -16,8 +16,8 @@ def get(mapping, key):
 
 
 @register.simple_tag(takes_context=True)
-def page_url(context, param: str, number: int) -> str:
-    """`?…` for page `number` of list `param`, keeping the page's other query parameters (filters)."""
+def page_url(context, param: str, cursor: str) -> str:
+    """`?…` for the page of list `param` at `cursor`, keeping the page's other query parameters (filters)."""
     query = context["request"].GET.copy()
-    query[param] = number
+    query[param] = cursor
     return "?" + query.urlencode()

@@ -1,0 +1,192 @@
+"""Pages of a list, for the API and the pages alike.
+
+A list is read a page at a time: `limit` (at most MAX_LIMIT) rows after a cursor. The cursor carries the
+ordering values of the last row shown, so the next page is an indexed range read whatever its depth
+("keyset" pagination; an OFFSET near the end of 100,000 rows walks them all). The total is counted once,
+on the first page, and travels in the cursor, so paging on never counts the workspace again.
+
+A cursor is not a secret: it holds values the reader has just been shown and is only ever used inside the
+reader's own scoped query. A tampered one gives a different page of what they may see, or a 422.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import json
+from dataclasses import dataclass
+from functools import reduce
+
+from django.db.models import Q, QuerySet
+
+from .errors import ValidationFailed
+
+MAX_LIMIT = 200
+DEFAULT_LIMIT = 50
+MAX_CURSOR_LENGTH = 1000
+
+
+@dataclass
+class PageOf:
+    items: list
+    count: int | None
+    next_cursor: str | None
+    prev_cursor: str | None = None
+    start: int = 0  # how many rows come before this page (carried by the cursor, for "26-50 of 1,234")
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __len__(self):
+        return len(self.items)
+
+    @property
+    def first_number(self) -> int:
+        return self.start + 1
+
+    @property
+    def last_number(self) -> int:
+        return self.start + len(self.items)
+
+    @property
+    def has_other_pages(self) -> bool:
+        return bool(self.next_cursor or self.prev_cursor)
+
+    def as_dict(self) -> dict:
+        return {"items": self.items, "count": self.count, "next_cursor": self.next_cursor}
+
+
+def _order_of(queryset: QuerySet) -> list[tuple[str, bool]]:
+    """(field path, descending) for each ordering term; the last must be the primary key."""
+    terms = list(queryset.query.order_by) or list(queryset.model._meta.ordering)
+    order = []
+    for term in terms:
+        if not isinstance(term, str):
+            raise TypeError(f"keyset pages need plain field orderings, not {term!r}")
+        desc = term.startswith("-")
+        name = term.lstrip("-")
+        order.append(("pk" if name in ("pk", "id") else name, desc))
+    if not order or order[-1][0] != "pk":
+        raise TypeError(f"keyset pages need an ordering that ends with the primary key: {terms}")
+    return order
+
+
+def _value_of(obj, path: str):
+    for part in path.split("__"):
+        obj = obj.get(part) if isinstance(obj, dict) else getattr(obj, part)
+    if isinstance(obj, dt.datetime | dt.date):
+        return {"t": obj.isoformat()}
+    return obj
+
+
+def _field_value(value):
+    if isinstance(value, dict) and set(value) == {"t"} and isinstance(value["t"], str):
+        text = value["t"]
+        return dt.datetime.fromisoformat(text) if "T" in text else dt.date.fromisoformat(text)
+    return value
+
+
+def encode(values: list, count: int | None, backwards: bool = False, position: int = 0) -> str:
+    raw = json.dumps({"v": values, "n": count, "b": backwards, "p": position}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode(token: str) -> tuple[list, int | None, bool, int]:
+    bad = ValidationFailed("This cursor is not one a list gave out; start from the first page.", field="cursor")
+    if len(token) > MAX_CURSOR_LENGTH:
+        raise bad
+    try:
+        data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        values, count, backwards, position = data["v"], data["n"], data["b"], data.get("p", 0)
+    except (ValueError, KeyError, TypeError, binascii.Error):
+        raise bad from None
+    scalar = (str, int, float, bool, type(None))
+    if (not isinstance(values, list) or not isinstance(backwards, bool)
+            or not (isinstance(position, int) and 0 <= position < 2**53)
+            or not (count is None or (isinstance(count, int) and count >= 0))
+            or not all(isinstance(v, scalar) or (isinstance(v, dict) and set(v) == {"t"}) for v in values)):
+        raise bad
+    try:
+        values = [_field_value(v) for v in values]
+    except (TypeError, ValueError):
+        raise bad from None
+    return values, count, backwards, position
+
+
+def _after(order: list[tuple[str, bool]], values: list, *, backwards: bool) -> Q:
+    """Rows strictly after `values` in this order (before them when walking backwards)."""
+    if len(values) != len(order):
+        raise ValidationFailed("This cursor belongs to another list; start from the first page.", field="cursor")
+    alternatives = []
+    for i, (name, desc) in enumerate(order):
+        if values[i] is None:  # ordering columns are NOT NULL; a null here is a forged cursor
+            raise ValidationFailed("This cursor is not one a list gave out; start from the first page.",
+                                   field="cursor")
+        greater = desc == backwards  # ascending forwards, or descending backwards: look for bigger values
+        same = {order[j][0]: values[j] for j in range(i)}
+        alternatives.append(Q(**same, **{f"{name}__{'gt' if greater else 'lt'}": values[i]}))
+    # (a > x) OR (a = x AND b > y) is the same rows as the row comparison (a, b) > (x, y), but neither
+    # database starts an index range from an OR: the leading "a >= x" gives them where to start.
+    name, desc = order[0]
+    start = Q(**{f"{name}__{'gte' if desc == backwards else 'lte'}": values[0]})
+    return start & reduce(lambda a, b: a | b, alternatives)
+
+
+def check_limit(limit: int) -> int:
+    if not 1 <= limit <= MAX_LIMIT:
+        raise ValidationFailed(f"limit must be between 1 and {MAX_LIMIT}.", field="limit")
+    return limit
+
+
+def keyset_page(queryset: QuerySet, *, limit: int = DEFAULT_LIMIT, cursor: str | None = None,
+                count: bool = True) -> PageOf:
+    """One page of `queryset` (ordered, ending with the primary key) after `cursor`."""
+    check_limit(limit)
+    order = _order_of(queryset)
+    total, backwards, position = None, False, 0
+    if cursor:
+        values, total, backwards, position = decode(cursor)
+        queryset = queryset.filter(_after(order, values, backwards=backwards))
+    elif count:
+        total = queryset.count()
+    if backwards:
+        queryset = queryset.reverse()
+    rows = list(queryset[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    if backwards:
+        rows.reverse()
+        position = max(position - len(rows), 0)
+    keys = [[_value_of(row, name) for name, _desc in order] for row in (rows[0], rows[-1])] if rows else None
+    next_cursor = prev_cursor = None
+    if keys:
+        if more or backwards:
+            next_cursor = encode(keys[1], total, position=position + len(rows))
+        if cursor and (more or not backwards) and position > 0:
+            prev_cursor = encode(keys[0], total, backwards=True, position=position)
+    return PageOf(rows, total, next_cursor, prev_cursor, start=position)
+
+
+def offset_page(queryset: QuerySet, *, limit: int, offset: int) -> PageOf:
+    """The old way, kept for API callers that send `offset`: fine near the start, slow deep down."""
+    check_limit(limit)
+    if offset < 0:
+        raise ValidationFailed("offset must be 0 or more.", field="offset")
+    rows = list(queryset[offset: offset + limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    total = queryset.count()
+    order = _order_of(queryset)
+    next_cursor = None
+    if rows and more:
+        next_cursor = encode([_value_of(rows[-1], name) for name, _d in order], total, position=offset + len(rows))
+    return PageOf(rows, total, next_cursor, start=offset)
+
+
+def page_for(request, queryset: QuerySet, *, param: str = "cursor", per_page: int = 25) -> PageOf:
+    """A page of a list for an HTML page: the cursor comes in the query string under `param`; one that is
+    not ours shows the first page rather than an error."""
+    try:
+        return keyset_page(queryset, limit=per_page, cursor=request.GET.get(param) or None)
+    except ValidationFailed:
+        return keyset_page(queryset, limit=per_page)
