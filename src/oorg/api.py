@@ -148,4 +148,5 @@ def ping(request):
 
 api.add_router("/auth/", "oorg.accounts.api.router")
 api.add_router("/", "oorg.core.api.router")
+api.add_router("/", "oorg.core.jobs_api.router")
 api.add_router("/", "oorg.org.api.router")

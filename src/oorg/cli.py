@@ -79,6 +79,105 @@ def cmd_audit_anchor(args) -> int:
     return 0
 
 
+def cmd_import_employees(args) -> int:
+    """Import a spreadsheet in this process, through the same service as the page and the API."""
+    _django()
+    from pathlib import Path
+
+    from oorg.core import files, imports
+    from oorg.core.errors import DomainError
+    from oorg.core.models import Membership, Workspace
+    from oorg.core.permissions import Actor
+    from oorg.core.tenancy import workspace_scope
+    from oorg.org import importing
+
+    source = Path(args.file)
+    workspace = Workspace.objects.filter(slug=args.workspace).first()
+    if workspace is None or not source.is_file():
+        print(f"No workspace {args.workspace!r}." if workspace is None else f"No file {source}.", file=sys.stderr)
+        return 2
+    mapping = {}
+    for pair in args.map or []:
+        header, _, column = pair.partition("=")
+        mapping[header] = column
+    with workspace_scope(workspace):
+        if args.as_email:
+            membership = Membership.objects.select_related("user").filter(
+                user__email__iexact=args.as_email, is_active=True).first()
+            if membership is None:
+                print(f"{args.as_email} is not a member of {workspace.slug}.", file=sys.stderr)
+                return 2
+            actor = Actor(user=membership.user, workspace=workspace, membership=membership, role=membership.role)
+        else:
+            actor = Actor.system(workspace)
+        mode = imports.VALID_ROWS if args.valid_rows else imports.ALL_OR_NOTHING
+        with _progress_bar("Checking" if args.check else "Importing") as progress:
+            try:
+                result = importing.import_employees(actor, path_or_bytes=source, filename=source.name,
+                                                    mapping=mapping or None, mode=mode, dry_run=args.check,
+                                                    progress=progress)
+            except DomainError as e:
+                print(f"Refused: {e.message}", file=sys.stderr)
+                return 1
+        report = result.pop("error_report_file", None)
+        if report:
+            target = Path(args.errors or source.with_name(source.stem + "-errors.csv"))
+            target.write_bytes(files.read(report))
+            files.delete(report)
+    _print_import_result(result, report and target)
+    return 1 if result["error_count"] else 0
+
+
+def _progress_bar(label: str):
+    """A `progress(done, total=None)` callable drawing a bar (rich when installed, else plain text)."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def bar():
+        try:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+        except ImportError:
+            state = {"total": None}
+
+            def plain(done, total=None):
+                state["total"] = total or state["total"]
+                if state["total"]:
+                    filled = int(30 * done / state["total"])
+                    print(f"\r{label} [{'#' * filled}{'.' * (30 - filled)}] {done}/{state['total']}", end="",
+                          flush=True)
+            yield plain
+            print()
+            return
+        with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      transient=False) as bar:
+            task = bar.add_task(label, total=None)
+
+            def update(done, total=None):
+                if total is not None:
+                    bar.update(task, total=total)
+                bar.update(task, completed=done)
+            yield update
+
+    return bar()
+
+
+def _print_import_result(result: dict, report) -> None:
+    verb = "Would create" if result["dry_run"] else "Created"
+    print(f"{result['rows']} rows: {verb} {result['created']}, "
+          f"{'would update' if result['dry_run'] else 'updated'} {result['updated']}, "
+          f"{result['unchanged']} unchanged.")
+    if result["error_count"]:
+        print(f"{result['error_count']} problem(s) in {result['rejected_rows']} row(s):")
+        for e in result["errors"][:20]:
+            print(f"  line {e['line']}, {e['field'] or '-'}: {e['message']}")
+        if result["error_count"] > 20:
+            print(f"  ... and {result['error_count'] - 20} more.")
+        if report:
+            print(f"The bad rows with a 'reason' column are in {report}: fix them there and import it again.")
+    if not result["dry_run"]:
+        print("Written." if result["written"] else "Nothing was written (all or nothing; see --valid-rows).")
+
+
 def cmd_worker(args) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oorg.settings")
     argv = [sys.executable, "-m", "celery", "-A", "oorg.celery", "worker", "--loglevel", args.loglevel,
@@ -215,6 +314,20 @@ def main(argv=None) -> int:
     v.set_defaults(func=cmd_audit_verify)
     a = audit_sub.add_parser("anchor", help="write a signed checkpoint of every chain head outside the database")
     a.set_defaults(func=cmd_audit_anchor)
+
+    p = sub.add_parser("import", help="import a spreadsheet into a workspace (the same checks as the import page)")
+    import_sub = p.add_subparsers(dest="import_command", required=True)
+    i = import_sub.add_parser("employees", help="employees from a .csv or .xlsx file, matched by employee code")
+    i.add_argument("file")
+    i.add_argument("--workspace", required=True, help="the workspace's slug")
+    i.add_argument("--as", dest="as_email", help="act as this member (default: the system, fully trusted)")
+    i.add_argument("--check", action="store_true", help="only check and report; write nothing")
+    i.add_argument("--valid-rows", action="store_true", help="import the valid rows, skip the bad ones "
+                                                             "(default: all or nothing)")
+    i.add_argument("--map", action="append", metavar="HEADER=COLUMN",
+                   help="match a header to a column (empty column: ignore the header); repeatable")
+    i.add_argument("--errors", help="where to write the error report (default: FILE-errors.csv beside FILE)")
+    i.set_defaults(func=cmd_import_employees)
 
     p = sub.add_parser("manage", help="run a Django management command", add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER)

@@ -55,24 +55,24 @@ def test_a_50mb_csv_is_refused_before_it_is_read(api_client, hr, workspace):
                                     **client._headers())
 
     assert response.status_code == 413
-    assert response.json() == {"detail": "The request is larger than 5.1 MB, the most this address accepts.",
+    assert response.json() == {"detail": "The request is larger than 20.1 MB, the most this address accepts.",
                                "code": "body_too_large"}
     assert body.reads == 0
 
 
 @pytest.mark.django_db
 def test_an_upload_route_takes_a_file_larger_than_the_default_cap(api_client, hr, workspace):
-    # 3 MB of rows: over the 2 MB default, within the import's own 5 MB.
+    # 3 MB of rows: over the 2 MB default, within the import's own 20 MB.
     row = "E{0},Person {0},,,2026-01-05\n"
     content = "employee_code,full_name,department,manager_code,start_date\n" + "".join(
-        row.format(i) for i in range(100_000))
+        row.format(i) for i in range(100_001))
     assert 2 * MB < len(content) < 5 * MB
 
     response = api_client(hr, workspace).upload("/employees/import?dry_run=true", "people.csv", content.encode())
 
-    # Read and checked by the import, which reports the file as too long: not refused unread.
-    assert response.status_code == 200
-    assert response.json()["errors"][0]["message"].startswith("The file has more than 5000 rows")
+    # Read and checked by the import job, which reports the file as too long: not refused unread.
+    assert response.status_code == 202
+    assert response.json()["result"]["errors"][0]["message"].startswith("The file has more than 100000 rows")
 
 
 @pytest.mark.django_db

@@ -15,7 +15,7 @@ from django.apps import apps
 
 from oorg.accounts.models import UserSession
 from oorg.api import api
-from oorg.core.models import AuditEvent, Invitation, Membership
+from oorg.core.models import AuditEvent, Invitation, Job, Membership
 from oorg.core.permissions import Actor
 from oorg.core.roles import create_role
 from oorg.core.services import invite_member
@@ -71,6 +71,9 @@ ROUTES = {
                                  "department_id": "b_department", "branch_id": "b_branch"}, "body_ids": True},
     "GET /employees/export": {"lists": True},
     "POST /employees/import": {"upload": ("employees.csv", b"employee_code,full_name,manager_code\nB-001,Hijack,\n")},
+    "POST /employees/import/preview": {"upload": ("employees.csv", b"employee_code,full_name\nB-001,Hijack\n")},
+    "GET /jobs/{job_id}": {"ids": {"job_id": "b_job"}},
+    "GET /jobs/{job_id}/error-report": {"ids": {"job_id": "b_job"}},
     "GET /employees/{employee_id}": {"ids": {"employee_id": "b_employee"}},
     "PATCH /employees/{employee_id}": {"ids": {"employee_id": "b_employee"}, "body": {"full_name": "Hijacked"}},
     "POST /employees/{employee_id}/terminate": {"ids": {"employee_id": "b_employee"}, "body": {}},
@@ -79,6 +82,7 @@ ROUTES = {
     "POST /employees/{employee_id}/photo": {"ids": {"employee_id": "b_employee"}, "upload": ("p.png", b"x")},
     "DELETE /employees/{employee_id}/photo": {"ids": {"employee_id": "b_employee"}},
     "GET /org-chart": {"lists": True},
+    "GET /org-chart/path/{employee_id}": {"ids": {"employee_id": "b_employee"}},
     "GET /org-settings": {},
     "PATCH /org-settings": {"body": {"self_service_fields": []}},
     "GET /auth/sessions": {"lists": True},
@@ -134,6 +138,9 @@ def world(workspace, other_workspace, admin, member, hr):
         b_department = org_services.create_department(actor, name="B-Department")
         b_employee = org_services.create_employee(actor, code="B-001", full_name="B-Employee", branch=b_branch,
                                                   department=b_department, birth_date="1980-01-01")
+        b_job = Job.objects.create(workspace=other_workspace, kind="org.employee.import", state="succeeded",
+                                   created_by=owner_membership, result={"created": 1},
+                                   params={"error_report": f"workspaces/{other_workspace.pk}/imports/x.csv"})
     b_token_secret = token_for(b_owner, other_workspace, name="b-token")
     from oorg.accounts.models import ApiToken
 
@@ -145,7 +152,7 @@ def world(workspace, other_workspace, admin, member, hr):
         "b_users": [b_owner, b_member],
         "b_membership": b_membership.pk, "b_invitation": b_invitation.pk, "b_role": b_role.pk,
         "b_branch": b_branch.pk, "b_department": b_department.pk, "b_employee": b_employee.pk, "b_token": b_token.pk,
-        "b_session": b_session.pk, "b_token_secret": b_token_secret,
+        "b_session": b_session.pk, "b_token_secret": b_token_secret, "b_job": b_job.pk,
     }
 
 
@@ -206,7 +213,7 @@ def test_route_never_reaches_another_workspace(world, route, role):
         assert response.status_code in expected, f"{route} as {role} on B's object answered {response.status_code}"
     assert fingerprint(world["b"], world["b_users"]) == before, f"{route} as {role} changed workspace B's data"
     if spec.get("lists") and response.status_code == 200:
-        text = response.content.decode()
+        text = response.getvalue().decode()  # exports stream
         for marker in ("globex", "B-Secret-Role", "B-Branch", "B-Department", "B-Employee", "B-001",
                        "pending@globex.test", "b-token", "member@globex.test"):
             assert marker not in text, f"{route} leaked {marker!r} from workspace B"
@@ -222,8 +229,11 @@ def test_a_b_token_cannot_be_used_with_a_workspace_a_path(world):
 
 def test_audit_events_of_b_stay_in_b(world):
     a_client = ApiClient(token_for(world["a_users"][0], world["a"], name="audit"))
-    events = a_client.get("/audit-events?limit=500").json()
-    ids = {e["id"] for e in events["items"]}
+    ids, url = set(), "/audit-events?limit=200"
+    while url:  # every page, following the cursor
+        page = a_client.get(url).json()
+        ids |= {e["id"] for e in page["items"]}
+        url = page["next_cursor"] and f"/audit-events?limit=200&cursor={page['next_cursor']}"
     b_ids = set(AuditEvent.objects.filter(workspace=world["b"]).values_list("pk", flat=True))
     assert ids and not ids & b_ids
 

@@ -61,6 +61,9 @@ PAGES = {
     "w/<slug:workspace_slug>/organization/settings/": {"slug": True, "post": {"self_service_fields": ["phone"]}},
     "w/<slug:workspace_slug>/organization/import/": {"slug": True, "post": {}},
     "w/<slug:workspace_slug>/organization/import/confirm": {"slug": True, "post": {}},
+    "w/<slug:workspace_slug>/organization/import/columns": {"slug": True, "post": {"header": ["a"], "column": [""]}},
+    "w/<slug:workspace_slug>/organization/import/jobs/<int:job_id>": {"ids": {"job_id": "b_job"}},
+    "w/<slug:workspace_slug>/organization/import/jobs/<int:job_id>/errors.csv": {"ids": {"job_id": "b_job"}},
     "w/<slug:workspace_slug>/organization/import/template.csv": {"slug": True},
     # people pages (org/views.py)
     "w/<slug:workspace_slug>/people/": {"slug": True},
@@ -118,7 +121,7 @@ def test_every_page_is_in_the_harness():
 def test_page_sends_anonymous_callers_to_sign_in(client, db, pattern):
     path = fill(pattern, {"workspace_slug": "acme-corp", "membership_id": 1, "invitation_id": 1,
                           "session_id": 1, "token_id": 1,
-                          "role_id": 1, "department_id": 1, "branch_id": 1, "employee_id": 1})
+                          "role_id": 1, "department_id": 1, "branch_id": 1, "employee_id": 1, "job_id": 1})
     spec = PAGES[pattern]
     response = client.post(path, spec["post"]) if "post" in spec else client.get(path)
     assert response.status_code == 302 and response["Location"].startswith("/signin"), (pattern, response.status_code)

@@ -1,6 +1,7 @@
 """HR imports employees through the wizard in a real browser (Debian's Chromium driven by Playwright) on a
-phone-sized screen: a file with a bad row is refused line by line, the fixed file is checked, confirmed
-and imported, and the people show up in the directory."""
+phone-sized screen: upload, match the columns (one ignored) with a preview, a file with a bad row is refused
+line by line with an error report to download, the fixed file is checked, confirmed and imported as a job,
+and the people show up in the directory."""
 import os
 
 import pytest
@@ -13,9 +14,9 @@ from oorg.org.models import Employee
 from ..conftest import PASSWORD
 from .test_browser_signup import PHONE, browser_page  # noqa: F401  (browser_page: a fixture)
 
-HEADER = "employee_code,full_name,work_email,job_title,department\n"
-BAD = HEADER + ("P001,Paula Pioneer,paula@acme.test,Engineer,Engineering\n"
-                "P002,Pedro Second,pedro-at-acme,Designer,Engineering\n")
+HEADER = "employee_code,full_name,work_email,job_title,department,notes\n"
+BAD = HEADER + ("P001,Paula Pioneer,paula@acme.test,Engineer,Engineering,first\n"
+                "P002,Pedro Second,pedro-at-acme,Designer,Engineering,second\n")
 FIXED = BAD.replace("pedro-at-acme", "pedro@acme.test")
 
 
@@ -37,9 +38,23 @@ def _fits_the_phone(page) -> bool:
 
 
 def _choose_file(page, name: str, content: str) -> None:
+    """Upload, then on the columns step ignore the "notes" column and check the file."""
     page.get_by_label("Spreadsheet (.csv or .xlsx)").set_input_files(
         {"name": name, "mimeType": "text/csv", "buffer": content.encode()})
+    page.get_by_role("button", name="Upload the file").click()
+    page.wait_for_url("**/organization/import/columns")
+    assert page.locator("#import-preview tbody tr").count() == 2
+    assert _fits_the_phone(page)
+    page.get_by_label("notes").select_option("")
+    _screenshot(page, f"import-columns-{name}.png")
     page.get_by_role("button", name="Check the file").click()
+    page.wait_for_url("**/organization/import/jobs/*")
+    _screenshot(page, f"import-check-{name}.png")
+
+
+def _screenshot(page, name: str) -> None:
+    if os.environ.get("OORG_SCREENSHOT_DIR"):  # for a human look; never committed
+        page.screenshot(path=os.path.join(os.environ["OORG_SCREENSHOT_DIR"], name), full_page=True)
 
 
 @pytest.mark.browser
@@ -70,7 +85,13 @@ def test_hr_imports_employees_on_a_phone(live_server, workspace, hr, browser_pag
     row = errors.locator("tbody tr").first
     assert row.locator("td[data-label=Line]").inner_text() == "3"
     assert "'pedro-at-acme' is not a valid email address." in row.inner_text()
-    assert page.get_by_role("button", name="Import 2 employees").count() == 0
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the error report (.csv)").click()
+    report = open(download.value.path(), encoding="utf-8-sig").read().splitlines()
+    assert report[0] == "employee_code,full_name,work_email,job_title,department,notes,reason"
+    assert report[1].startswith("P002,Pedro Second,pedro-at-acme,")
+    assert "Only the valid rows: 1 employee now" in page.locator("fieldset.modes").inner_text()
+    assert page.get_by_role("button", name="Confirm").is_visible()
     assert _fits_the_phone(page)
     assert employee_codes(workspace) == []
 

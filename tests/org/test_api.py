@@ -60,19 +60,47 @@ def test_reports_direct_and_all_levels(company, clients):
     direct = clients["member"].get(f"/employees/{boss}/reports").json()
     every = clients["member"].get(f"/employees/{boss}/reports?depth=all").json()
     assert [e["code"] for e in direct["items"]] == ["E003"]
-    assert [e["code"] for e in every["items"]] == ["E003", "E004"]
+    assert [e["full_name"] for e in every["items"]] == ["Ines Indirect", "Remy Report"]  # by name
+    assert every["count"] == 2 and every["next_cursor"] is None
     assert clients["member"].get(f"/employees/{boss}/reports?depth=some").json()["field"] == "depth"
 
 
-def test_org_chart_nests_people_under_their_managers(company, clients):
-    chart = clients["member"].get("/org-chart").json()
-    roots = {node["full_name"]: node for node in chart["roots"]}
-    assert set(roots) == {"Olivia Owner", "Hana HR"} and chart["count"] == 6
-    ceo_reports = [n["full_name"] for n in roots["Olivia Owner"]["reports"]]
-    assert ceo_reports == ["Mia Manager", "Sam Sales"]
-    mia = roots["Olivia Owner"]["reports"][0]
-    assert mia["reports"][0]["full_name"] == "Remy Report"
-    assert mia["reports"][0]["reports"][0]["full_name"] == "Ines Indirect"
+def test_org_chart_opens_one_level_at_a_time(company, clients):
+    member = clients["member"]
+    top = member.get("/org-chart").json()
+    assert {n["full_name"]: n["report_count"] for n in top["items"]} == {"Olivia Owner": 2, "Hana HR": 0}
+    assert top["count"] == 2 and top["next_cursor"] is None
+    ceo = company["ceo"].pk
+    level = member.get(f"/org-chart?parent_id={ceo}").json()
+    assert [(n["full_name"], n["report_count"], n["manager_id"]) for n in level["items"]] == [
+        ("Mia Manager", 1, ceo), ("Sam Sales", 0, ceo)]
+    mia = level["items"][0]["id"]
+    assert [n["full_name"] for n in member.get(f"/org-chart?parent_id={mia}").json()["items"]] == ["Remy Report"]
+
+
+def test_org_chart_pages_a_wide_level(company, clients):
+    first = clients["member"].get(f"/org-chart?parent_id={company['ceo'].pk}&limit=1").json()
+    assert [n["full_name"] for n in first["items"]] == ["Mia Manager"] and first["count"] == 2
+    second = clients["member"].get(f"/org-chart?parent_id={company['ceo'].pk}&limit=1"
+                                   f"&cursor={first['next_cursor']}").json()
+    assert [n["full_name"] for n in second["items"]] == ["Sam Sales"] and second["next_cursor"] is None
+    assert second["count"] == 2  # carried by the cursor, not counted again
+
+
+def test_org_chart_path_opens_the_way_down_to_someone(company, clients):
+    path = clients["member"].get(f"/org-chart/path/{company['indirect'].pk}").json()
+    assert [n["full_name"] for n in path["items"]] == ["Olivia Owner", "Mia Manager", "Remy Report", "Ines Indirect"]
+    assert [n["report_count"] for n in path["items"]] == [2, 1, 1, 0]
+
+
+def test_org_chart_of_someone_you_may_not_see_is_404(company, clients, workspace):
+    from oorg.core.tenancy import workspace_scope
+    from oorg.org.models import Employee
+
+    with workspace_scope(workspace):
+        Employee.objects.filter(pk=company["sales_rep"].pk).update(status="terminated")
+    assert clients["member"].get(f"/org-chart?parent_id={company['sales_rep'].pk}").status_code == 404
+    assert clients["member"].get(f"/org-chart/path/{company['sales_rep'].pk}").status_code == 404
 
 
 def test_directory_filters(company, clients):
@@ -297,8 +325,10 @@ def test_photo_goes_through_the_storage_api_resized_and_only_to_those_who_may_se
 
 def test_an_api_token_of_another_workspace_sees_none_of_this_one(company, other_workspace):
     b_client = ApiClient(token_for(other_workspace.owner, other_workspace, name="b"))
-    assert b_client.get("/employees").json() == {"items": [], "count": 0}
+    assert b_client.get("/employees").json() == {"items": [], "count": 0, "next_cursor": None}
     assert b_client.get(f"/employees/{company['ceo'].pk}").status_code == 404
+    assert b_client.get(f"/org-chart?parent_id={company['ceo'].pk}").status_code == 404
+    assert b_client.get(f"/employees/{company['ceo'].pk}/reports?depth=all").status_code == 404
 
 
 def test_a_department_only_former_employees_were_in_still_names_them(company, clients):

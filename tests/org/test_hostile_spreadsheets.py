@@ -41,11 +41,11 @@ def shared_strings(count: int) -> bytes:
             b'2006/main" count="1" uniqueCount="1">' + b"<si><t/></si>" * count + b"</sst>")
 
 
-def refused_quickly(data: bytes) -> str:
+def refused_quickly(data: bytes, **limits) -> str:
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.monotonic()
     with pytest.raises(TableError) as err:
-        read_table("hostile.xlsx", data)
+        read_table("hostile.xlsx", data, **limits)
     # Generous bounds: today these files take a minute and a gigabyte.
     assert time.monotonic() - started < 10
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 200 * 1024  # KiB
@@ -62,7 +62,8 @@ def test_13_million_shared_strings_in_a_small_file_are_refused():
 def test_shared_strings_within_the_size_cap_but_more_than_cells_can_use_are_refused():
     data = workbook_with("xl/sharedStrings.xml", shared_strings(600_000))  # 7 MB unpacked, < 16 MB
 
-    assert refused_quickly(data) == "The workbook is too large when unpacked; save it as CSV or split it."
+    # 5,000 rows of 100 columns use at most ~510,000 strings (at 100,000 rows the 16 MB cap comes first).
+    assert refused_quickly(data, max_rows=5000) == "The workbook is too large when unpacked; save it as CSV or split it."
 
 
 def test_300000_blank_rows_with_one_cell_in_column_xfd_are_refused():
@@ -79,12 +80,18 @@ def test_blank_rows_count_toward_the_row_limit():
         b'<row r="%d"/>' % n for n in range(2, 300_001))
     data = workbook_with("xl/worksheets/sheet1.xml", sheet(rows))
 
-    assert refused_quickly(data) == "The file has more than 5000 rows (blank rows count too); split it."
+    assert refused_quickly(data) == "The file has more than 100000 rows (blank rows count too); split it."
 
 
 def test_a_declared_size_too_big_for_the_archive_is_refused():
-    # One part that unpacks past the whole-archive cap (64 MB of zeros deflate to ~64 KB).
-    data = workbook_with("xl/media/padding.bin", b"\0" * (65 * 1024 * 1024))
+    # One part that unpacks past the whole-archive cap (257 MB of zeros deflate to ~260 KB).
+    data = io.BytesIO(workbook_with("docProps/custom-note.txt", b"x"))
+    with zipfile.ZipFile(data, "a", zipfile.ZIP_DEFLATED) as archive, archive.open("xl/media/padding.bin", "w") as f:
+        zeros = b"\0" * (1024 * 1024)
+        for _ in range(257):
+            f.write(zeros)
+    data = data.getvalue()
+    assert len(data) < 1_000_000
 
     assert refused_quickly(data) == "The workbook is too large when unpacked; save it as CSV or split it."
 
@@ -94,7 +101,7 @@ def test_csv_blank_lines_count_toward_the_row_limit():
 
     with pytest.raises(TableError) as err:
         read_table("people.csv", data)
-    assert err.value.message == "The file has more than 5000 rows (blank rows count too); split it."
+    assert err.value.message == "The file has more than 100000 rows (blank rows count too); split it."
 
 
 def test_an_ordinary_workbook_still_reads():

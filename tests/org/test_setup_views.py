@@ -1,5 +1,7 @@
 """Organization setup pages through the browser-like test client: departments, branches, self-service
 settings and the employee import wizard."""
+import re
+
 import pytest
 
 from oorg.core import files
@@ -259,11 +261,35 @@ GOOD_CSV = ("employee_code,full_name,work_email,department,branch,manager_code\n
 BAD_CSV = GOOD_CSV.replace("Nils Next,nils@acme.test", "Nils Next,not-an-email")
 
 
-def _upload(client, workspace, content: str, name="people.csv"):
+def _upload(client, workspace, content, name="people.csv"):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    data = content.encode() if isinstance(content, str) else content
     return client.post(f"/w/{workspace.slug}/organization/import/",
-                       {"file": SimpleUploadedFile(name, content.encode(), content_type="text/csv")})
+                       {"file": SimpleUploadedFile(name, data, content_type="text/csv")})
+
+
+def _check(client, workspace, content=None, name="people.csv", mapping=None):
+    """Upload (when content is given), then check with the columns as matched (or `mapping`); the check page."""
+    if content is not None:
+        uploaded = _upload(client, workspace, content, name)
+        assert uploaded.status_code == 302, uploaded.content
+    columns = client.get(f"/w/{workspace.slug}/organization/import/columns")
+    headers = re.findall(r'name="header" value="([^"]*)"', text(columns))
+    chosen = re.findall(r'<option value="([^"]*)"[^>]* selected>', text(columns))
+    if mapping:
+        chosen = [mapping.get(h, c) for h, c in zip(headers, chosen)]
+    response = client.post(f"/w/{workspace.slug}/organization/import/columns",
+                           {"header": headers, "column": chosen, "action": "check"})
+    assert response.status_code == 302 and "/organization/import/jobs/" in response["Location"]
+    return client.get(response["Location"])
+
+
+def _confirm(client, workspace, mode="all_or_nothing"):
+    response = client.post(f"/w/{workspace.slug}/organization/import/confirm", {"mode": mode})
+    assert response.status_code == 302
+    return client.get(response["Location"]) if "/jobs/" in response["Location"] else client.get(
+        response["Location"], follow=True)
 
 
 def _stored_imports(settings, workspace):
@@ -285,35 +311,68 @@ def test_import_page_lists_the_columns_and_offers_a_template(workspace, hr):
     assert len(lines) == 1 and lines[0].startswith("employee_code,full_name,work_email")
 
 
+def test_the_columns_step_matches_headers_and_previews_the_first_rows(workspace, hr, company):
+    client = signed_in_client(hr)
+    content = "Code,Name,Salary,Office\n" + "".join(f"S{i},Sam {i},{i}000,Berlin\n" for i in range(15))
+    assert _upload(client, workspace, content)["Location"].endswith("/organization/import/columns")
+
+    page = text(client.get(f"/w/{workspace.slug}/organization/import/columns"))
+
+    assert '<option value="employee_code" selected>' in page and '<option value="branch" selected>' in page
+    assert "Unknown column &#x27;salary&#x27;" in page  # reported, not fatal once ignored
+    preview = page.split('id="import-preview"')[1]
+    assert preview.count("<tr>") == 11 and "Sam 9" in preview and "Sam 10" not in preview
+
+    checked = _check(client, workspace, mapping={"Salary": ""})
+    assert "Ready to import" in text(checked) and "<strong>15</strong> <span>will be created</span>" in text(checked)
+
+
 def test_a_bad_row_is_shown_with_its_line_and_nothing_is_created(workspace, hr, company, settings):
     client = signed_in_client(hr)
 
-    response = _upload(client, workspace, BAD_CSV)
+    response = _check(client, workspace, BAD_CSV)
 
-    assert response.status_code == 422
+    assert "The file needs fixing" in text(response)
     table = text(response).split('id="import-errors"')[1]
     assert "<td data-label=\"Line\">3</td>" in table and "work_email" in table
     assert "&#x27;not-an-email&#x27; is not a valid email address." in table
-    assert "Import 3 employees" not in text(response)
     assert "N100" not in _employees(workspace)
-    assert _stored_imports(settings, workspace) == []  # a refused file is not kept
+    report = client.get(re.search(r'href="([^"]*errors.csv)"', text(response)).group(1))
+    assert report.status_code == 200 and report["Content-Type"].startswith("text/csv")
+    lines = b"".join(report.streaming_content).decode("utf-8-sig").splitlines()
+    assert lines[0] == "employee_code,full_name,work_email,department,branch,manager_code,reason"
+    assert lines[1].startswith("N101,Nils Next,not-an-email,") and "is not a valid email address" in lines[1]
+    # N102 waits for nothing, N101 is bad: "valid rows" imports the other two.
+    assert "Only the valid rows: 2 employees now, the 1 row with problems later" in text(response)
+
+
+def test_valid_rows_mode_imports_the_good_rows_and_all_or_nothing_none(workspace, hr, company):
+    client = signed_in_client(hr)
+    _check(client, workspace, BAD_CSV)
+    nothing = _confirm(client, workspace, mode="all_or_nothing")
+    assert "Nothing was imported" in text(nothing) and "N100" not in _employees(workspace)
+
+    _check(client, workspace, BAD_CSV)
+    done = _confirm(client, workspace, mode="valid_rows")
+
+    assert "Created 2, updated 0" in text(done) and "1 row skipped" in text(done)
+    assert {"N100", "N102"} <= set(_employees(workspace)) and "N101" not in _employees(workspace)
 
 
 def test_a_good_file_is_checked_then_imported_once(workspace, hr, company, settings):
     client = signed_in_client(hr)
 
-    checked = _upload(client, workspace, GOOD_CSV)
+    checked = _check(client, workspace, GOOD_CSV)
 
-    assert checked.status_code == 200
     page = text(checked)
     assert "Ready to import" in page and "<strong>3</strong> <span>will be created</span>" in page
-    assert "Import 3 employees" in page
+    assert "Import 3 employees" in page and 'name="mode"' in page
     assert "N100" not in _employees(workspace)  # a dry run only
     assert len(_stored_imports(settings, workspace)) == 1
 
-    done = client.post(f"/w/{workspace.slug}/organization/import/confirm")
+    done = _confirm(client, workspace)
 
-    assert done.status_code == 200 and "Created 3, updated 0" in text(done)
+    assert "Created 3, updated 0" in text(done)
     people = _employees(workspace)
     assert people["N101"].manager.code == "N100" and people["N101"].department.name == "Backend"
     assert _stored_imports(settings, workspace) == []  # the upload is gone once imported
@@ -324,12 +383,27 @@ def test_a_good_file_is_checked_then_imported_once(workspace, hr, company, setti
     assert len([c for c in _employees(workspace) if c.startswith("N")]) == 3
 
 
+def test_the_job_page_shows_a_progress_bar_while_the_job_runs(workspace, hr):
+    from oorg.core.models import Job
+    from tests.conftest import actor_for
+
+    actor = actor_for(hr, workspace)
+    with workspace_scope(workspace):
+        job = Job.objects.create(workspace=workspace, kind="org.employee.import", state="running", progress=400,
+                                 total=1000, created_by=actor.membership, params={"dry_run": True, "filename": "x.csv"})
+
+    page = text(signed_in_client(hr).get(f"/w/{workspace.slug}/organization/import/jobs/{job.pk}"))
+
+    assert '<meta http-equiv="refresh" content="2">' in page
+    assert '<progress class="import-progress" max="1000" value="400"' in page and "400 of 1000 rows" in page
+
+
 def test_uploading_the_same_file_again_updates_nothing(workspace, hr, company):
     client = signed_in_client(hr)
-    _upload(client, workspace, GOOD_CSV)
-    client.post(f"/w/{workspace.slug}/organization/import/confirm")
+    _check(client, workspace, GOOD_CSV)
+    _confirm(client, workspace)
 
-    checked = _upload(client, workspace, GOOD_CSV)
+    checked = _check(client, workspace, GOOD_CSV)
 
     assert "<strong>3</strong> <span>unchanged</span>" in text(checked)
     assert "there is nothing to import" in text(checked) and "Import 0" not in text(checked)
@@ -340,10 +414,10 @@ def test_a_new_upload_replaces_the_one_waiting_for_confirmation(workspace, hr, c
     _upload(client, workspace, GOOD_CSV)
     first = _stored_imports(settings, workspace)
 
-    _upload(client, workspace, "employee_code,full_name\nZ1,Zoe Zed\n")
+    _check(client, workspace, "employee_code,full_name\nZ1,Zoe Zed\n")
 
     assert len(_stored_imports(settings, workspace)) == 1 and _stored_imports(settings, workspace) != first
-    done = client.post(f"/w/{workspace.slug}/organization/import/confirm")
+    done = _confirm(client, workspace)
     assert "Created 1, updated 0" in text(done)
     assert "Z1" in _employees(workspace) and "N100" not in _employees(workspace)
 
@@ -368,27 +442,29 @@ def test_a_file_that_is_not_a_spreadsheet_is_refused(workspace, hr):
     assert response.status_code == 422 and "Upload a .csv or .xlsx file." in text(response)
 
 
-def test_a_member_cannot_use_the_import_wizard(workspace, member):
+def test_a_member_cannot_use_the_import_wizard_nor_see_an_import_job(workspace, member, hr, company):
     client = signed_in_client(member)
+    hr_client = signed_in_client(hr)
+    checked = _check(hr_client, workspace, GOOD_CSV)
+    job_path = checked.request["PATH_INFO"]
 
     upload = _upload(client, workspace, GOOD_CSV)
     confirm = client.post(f"/w/{workspace.slug}/organization/import/confirm")
 
     assert upload.status_code == 403 and confirm.status_code == 403
-    assert _employees(workspace) == {}
+    assert client.get(job_path).status_code == 403
+    assert client.get(job_path + "/errors.csv").status_code == 403
+    assert "N100" not in _employees(workspace)
 
 
-def test_an_xlsx_file_goes_through_both_steps(workspace, hr, company):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
+def test_an_xlsx_file_goes_through_every_step(workspace, hr, company):
     from oorg.org.tabular import write_table
 
     workbook = write_table("xlsx", ["Employee Code", "Full Name", "Job Title"], [["X100", "Xena Excel", "Analyst"]])
     client = signed_in_client(hr)
 
-    checked = client.post(f"/w/{workspace.slug}/organization/import/",
-                          {"file": SimpleUploadedFile("People.XLSX", workbook)})
-    done = client.post(f"/w/{workspace.slug}/organization/import/confirm")
+    checked = _check(client, workspace, workbook, name="People.XLSX")
+    done = _confirm(client, workspace)
 
     assert "Import 1 employee<" in text(checked)
     assert "Created 1, updated 0" in text(done)

@@ -43,14 +43,10 @@ def png_bytes(size=(64, 48)) -> bytes:
     return out.getvalue()
 
 
-def chart_shape(page: str) -> str:
-    """The chart's nesting as text: "[" opens someone's reports, "]" closes them, names in between."""
+def chart_names(page: str) -> list[str]:
+    """The names in the chart's current level, in order."""
     chart = page[page.index('id="org-chart"'):]
-    shape = []
-    pattern = r'(<details class="chart-node"[^>]*>)|(</details>)|class="person-name"[^>]*>([^<]+)<'
-    for match in re.finditer(pattern, chart):
-        shape.append("[" if match.group(1) else "]" if match.group(2) else match.group(3))
-    return " ".join(shape)
+    return re.findall(r'class="person-name"[^>]*>([^<]+)<', chart[:chart.index("</ul>")])
 
 
 # --- directory ----------------------------------------------------------------------------------------
@@ -140,10 +136,13 @@ def test_directory_paginates_by_25(workspace, company, hr):
     client = signed_in_client(hr)
 
     first = client.get(people(workspace))
-    second = client.get(people(workspace) + "?page=2")
+    second = client.get(people(workspace) + f"?cursor={first.context['people'].next_cursor}")
+    back = client.get(people(workspace) + f"?cursor={second.context['people'].prev_cursor}")
 
     assert len(first.context["rows"]) == 25 and len(second.context["rows"]) == 6
-    assert "Page 2 of 2" in text(second)
+    assert "26–31 of 31" in text(second) and "1–25 of 31" in text(first)
+    assert [r["id"] for r in back.context["rows"]] == [r["id"] for r in first.context["rows"]]
+    assert 'rel="prev"' not in text(back)
 
 
 # --- export --------------------------------------------------------------------------------------------------
@@ -155,7 +154,8 @@ def test_hr_exports_the_directory_as_csv_and_a_member_may_not(workspace, company
 
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     assert 'attachment; filename="employees.csv"' == response["Content-Disposition"]
-    lines = response.content.decode("utf-8-sig").splitlines()
+    assert response.streaming  # read from the database while it is sent, never whole in memory
+    lines = response.getvalue().decode("utf-8-sig").splitlines()
     assert lines[0].startswith("employee_code,full_name,work_email,phone,job_title,department,branch,manager_code")
     assert len(lines) == 2 and lines[1].startswith("E003,Remy Report,")
     assert refused.status_code == 403
@@ -167,7 +167,7 @@ def test_export_as_xlsx_and_an_unknown_format_is_refused(workspace, company, hr)
     xlsx = client.get(people(workspace, "export") + "?format=xlsx")
     bad = client.get(people(workspace, "export") + "?format=pdf")
 
-    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    assert xlsx.status_code == 200 and xlsx.getvalue()[:2] == b"PK"
     assert bad.status_code == 422 and "Export as csv or xlsx." in text(bad)
 
 
@@ -180,7 +180,7 @@ def test_manager_sees_direct_and_indirect_reports_on_my_team(workspace, company,
 
     assert response.status_code == 200
     assert "Remy Report" in page and "Ines Indirect" in page and "Sam Sales" not in page
-    assert [r["direct"] for r in response.context["rows"]] == [True, False]
+    assert [(r["full_name"], r["direct"]) for r in response.context["rows"]] == [("Ines Indirect", False), ("Remy Report", True)]
     assert "via Remy Report" in page
     assert "2 people in your team: 1 reports to you directly, 1 through them." in page
 
@@ -352,17 +352,46 @@ def test_a_member_cannot_terminate(workspace, company, member):
 # --- org chart ------------------------------------------------------------------------------------------------
 
 
-def test_org_chart_nests_people_under_their_managers(workspace, company, member):
+def test_org_chart_opens_a_level_at_a_time(workspace, company, member):
     client = signed_in_client(member)
+    ceo = company["ceo"]
 
-    page = text(client.get(people(workspace, "chart/")))
-    collapsed = text(client.get(people(workspace, "chart/") + "?collapsed=1"))
+    top = text(client.get(people(workspace, "chart/")))
+    level = text(client.get(people(workspace, "chart/") + f"?focus={ceo.pk}"))
 
-    assert chart_shape(page) == "Hana HR [ Olivia Owner [ Mia Manager [ Remy Report Ines Indirect ] ] Sam Sales ]"
-    assert '<details class="chart-node" open>' in page
-    assert '<details class="chart-node">' in collapsed and '<details class="chart-node" open>' not in collapsed
-    assert chart_shape(collapsed) == chart_shape(page)
-    assert "6 people" in page
+    assert chart_names(top) == ["Hana HR", "Olivia Owner"]
+    assert f'href="?focus={ceo.pk}">2 reports' in top
+    assert chart_names(level) == ["Mia Manager", "Sam Sales"]
+    assert "2 direct reports of Olivia Owner" in level
+
+
+def test_org_chart_search_jumps_to_a_person_and_opens_the_path(workspace, company, member):
+    client = signed_in_client(member)
+    ines = company["indirect"]
+
+    found = text(client.get(people(workspace, "chart/") + "?q=ines"))
+    opened = text(client.get(people(workspace, "chart/") + f"?focus={ines.pk}"))
+
+    assert f'href="?focus={ines.pk}">Ines Indirect</a>' in found
+    path = opened[opened.index('id="chart-path"'):]
+    names = re.findall(r'class="chart-up"[^>]*>([^<]+)<|class="person-name"[^>]*>([^<]+)<', path)
+    assert [a or b for a, b in names][:4] == ["Olivia Owner", "Mia Manager", "Remy Report", "Ines Indirect"]
+    assert "Nobody reports to Ines Indirect" in opened
+
+
+def test_org_chart_pages_a_wide_level(workspace, company, hr):
+    with workspace_scope(workspace):
+        for n in range(30):
+            services.create_employee(Actor.system(workspace), code=f"W{n:02d}", full_name=f"Wide Person {n:02d}",
+                                     manager=company["ceo"].pk)
+    client = signed_in_client(hr)
+
+    first = client.get(people(workspace, "chart/") + f"?focus={company['ceo'].pk}")
+    cursor = first.context["level"].next_cursor
+    second = client.get(people(workspace, "chart/") + f"?focus={company['ceo'].pk}&cursor={cursor}")
+
+    assert len(chart_names(text(first))) == 25 and len(chart_names(text(second))) == 7
+    assert "26–32 of 32" in text(second) and 'rel="prev"' in text(second)
 
 
 # --- photo ------------------------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import Storage, storages
 from django.utils import timezone
 
@@ -17,13 +17,14 @@ def storage() -> Storage:
     return storages["default"]
 
 
-def save_private(path_prefix: str, data: bytes, *, suffix: str) -> str:
-    """Save `data` under `<prefix>/<random hex><suffix>` and return the stored name to keep on the row.
+def save_private(path_prefix: str, data: bytes | File, *, suffix: str) -> str:
+    """Save `data` (bytes, or a File that is copied in chunks) under `<prefix>/<random hex><suffix>` and return
+    the stored name to keep on the row.
 
     A random name means a guessed or leaked name tells nothing and two uploads never collide.
     """
     name = f"{path_prefix.strip('/')}/{uuid.uuid4().hex}{suffix}"
-    return storage().save(name, ContentFile(data))
+    return storage().save(name, ContentFile(data) if isinstance(data, bytes) else data)
 
 
 def read(name: str) -> bytes:

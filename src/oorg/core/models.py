@@ -189,3 +189,47 @@ class OutgoingEmail(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["sent_at", "created_at"])]
+
+
+class Job(WorkspaceOwned):
+    """A piece of work that takes longer than a request (an import), run by Celery, watched by its creator.
+
+    `progress` of `total` moves in the job's own short commits; `result` is JSON the kind defines. A job
+    whose worker died is found by `core.recover_stale_jobs` (periodic): requeued when it never started,
+    failed with a message when it stopped while running (core/jobs.py).
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=64)  # a registered kind (core/jobs.py), e.g. "org.employee.import"
+    state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED)
+    progress = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(null=True, blank=True)
+    params = models.JSONField(default=dict)  # what the run needs: a stored upload's private name, options
+    result = models.JSONField(null=True, blank=True)
+    created_by = models.ForeignKey(Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)  # last progress commit while running
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class PersonalData:
+        subject = "workspace"
+        # An import's result quotes the cells of its bad rows (names, emails).
+        fields = {"params": Category.EMPLOYMENT, "result": Category.EMPLOYMENT}
+        on_erasure = Erasure.DELETE
+        retention = "jobs"
+        export = False
+
+    class Meta:
+        indexes = [models.Index(fields=["state", "heartbeat_at"]), models.Index(fields=["workspace", "-created_at"])]
+        base_manager_name = "all_workspaces"
+
+    @property
+    def is_done(self) -> bool:
+        return self.state in (self.State.SUCCEEDED, self.State.FAILED)

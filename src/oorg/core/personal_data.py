@@ -46,6 +46,7 @@ RETENTION_CLASSES = {
     "workspace": "while the workspace exists",
     "outbox": "an email's content until it is sent (encrypted, then wiped); the empty row for 1 more day",
     "employment": "during employment, then kept as an employment record after the end date (terminating keeps it)",
+    "jobs": "a background job's record for 30 days after it finishes; its stored upload and error report for 1 day",
 }
 
 PERSONAL_LOOKING = re.compile(

@@ -56,10 +56,15 @@ def _decode(obj: dict):
     return obj
 
 
-def run(function: str, data: bytes, *, memory_mb: int = MEMORY_MB, seconds: int = SECONDS, **kwargs):
+decode_object = _decode  # the object_hook for reading what `encode` wrote
+
+
+def run(function: str, data, *, memory_mb: int = MEMORY_MB, seconds: int = SECONDS, **kwargs):
+    """`data` is bytes, or a file opened for reading (then the caller never holds it in memory)."""
     command = [sys.executable, "-m", "oorg.core.sandbox", function, str(memory_mb), str(seconds), json.dumps(kwargs)]
+    given = {"input": data} if isinstance(data, bytes) else {"stdin": data}
     try:
-        done = subprocess.run(command, input=data, capture_output=True, timeout=seconds + 2,
+        done = subprocess.run(command, **given, capture_output=True, timeout=seconds + 2,
                               env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
     except subprocess.TimeoutExpired:  # subprocess.run kills the child before raising
         raise LimitExceeded("time") from None

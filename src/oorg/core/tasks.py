@@ -65,3 +65,19 @@ def anchor_audit_chains() -> list[str]:
     from .audit_anchors import write_checkpoint
 
     return write_checkpoint()
+
+
+@workspace_task("core.run_job")
+def run_job(workspace_id: int, job_id: int) -> None:
+    # Carries only the job's id: the upload and the options are on the row, which the creator can watch.
+    from . import jobs
+
+    jobs.run(job_id)
+
+
+@app.task(name="core.recover_stale_jobs")
+def recover_stale_jobs() -> dict:
+    # Jobs of every workspace, read by state and time only (core/jobs.py), hence a plain task.
+    from . import jobs
+
+    return jobs.recover_stale()

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
-from ninja import File, Query, Router, Schema, Status
+import json
+from typing import Literal
+
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from oorg.core.api import Page, check_page, list_of, paginate
 from oorg.core.errors import ValidationFailed
+from oorg.core.jobs_api import JobOut, job_out
 from oorg.core.schemas import Id
 
 from . import downloads, importing, selectors, services
@@ -18,9 +22,9 @@ from .schemas import (
     EmployeeIn,
     EmployeeOut,
     EmployeePatch,
-    ImportFailedOut,
-    ImportOut,
-    OrgChartOut,
+    ImportPreviewOut,
+    OrgChartNode,
+    OrgChartPathOut,
     OrgSettingsIn,
     OrgSettingsOut,
     StatusFilter,
@@ -140,7 +144,11 @@ def _filters(f: EmployeeFilters) -> dict:
             summary="The directory: filter by department, branch, manager, status, q")
 def employee_list(request, filters: Query[EmployeeFilters]):
     viewer = selectors.viewer_for(request.actor)
-    data = paginate(selectors.employees_visible_to(viewer, **_filters(filters)), filters)
+    return _profiles(viewer, paginate(selectors.employees_visible_to(viewer, **_filters(filters)), filters))
+
+
+def _profiles(viewer, data: dict) -> dict:
+    viewer.learn_team(data["items"])  # one query tells which rows of the page are in the viewer's team
     data["items"] = [selectors.profile_of(viewer, e) for e in data["items"]]
     return data
 
@@ -163,13 +171,34 @@ def employee_export(request, filters: Query[ExportQuery]):
     return downloads.spreadsheet(data, filters.format, "employees")
 
 
-@router.post("/employees/import", response={200: ImportOut, 422: ImportFailedOut},
-             summary="Import employees from CSV or XLSX; dry_run=true only reports what would happen")
-def employee_import(request, dry_run: bool = True, file: UploadedFile = File(...)):
+def _import_upload(file: UploadedFile, mapping: str | None) -> dict | None:
     if file.size > importing.MAX_FILE_BYTES:
-        raise ValidationFailed("The file is larger than 5 MB; split it.", field="file")
-    result = importing.import_employees(request.actor, filename=file.name or "", data=file.read(), dry_run=dry_run)
-    return result.as_dict()
+        raise ValidationFailed("The file is larger than 20 MB; split it.", field="file")
+    if not mapping:
+        return None
+    try:
+        return json.loads(mapping)
+    except ValueError:
+        raise ValidationFailed('mapping is JSON: {"header": "column"}, "" to ignore a header.', field="mapping") from None
+
+
+@router.post("/employees/import", response={202: JobOut},
+             summary="Import employees from CSV or XLSX as a background job: 202 with the job to poll at "
+                     "/jobs/{id}; dry_run=true (the default) only checks; mode=all_or_nothing|valid_rows; "
+                     'mapping (a form field) is JSON {"header": "column"}, "" ignores a header')
+def employee_import(request, dry_run: bool = True, mode: str = "all_or_nothing", file: UploadedFile = File(...),
+                    mapping: str | None = Form(None)):
+    chosen = _import_upload(file, mapping)
+    job = importing.start_import(request.actor, upload=file, filename=file.name or "", mapping=chosen, mode=mode,
+                                 dry_run=dry_run)
+    return Status(202, job_out(job))
+
+
+@router.post("/employees/import/preview", response=ImportPreviewOut,
+             summary="Headers, the column each maps to (auto or as sent), header problems and the first rows")
+def employee_import_preview(request, file: UploadedFile = File(...), mapping: str | None = Form(None)):
+    chosen = _import_upload(file, mapping)
+    return importing.preview_import(request.actor, upload=file, filename=file.name or "", mapping=chosen)
 
 
 @router.get("/employees/{int:employee_id}", response=EmployeeOut, exclude_unset=True,
@@ -197,14 +226,16 @@ def employee_terminate(request, employee_id: Id, payload: TerminateIn):
     return selectors.profile_of(viewer, employee)
 
 
+class ReportsQuery(Page):
+    depth: Literal["direct", "all"] = "direct"
+
+
 @router.get("/employees/{int:employee_id}/reports", response=list_of(EmployeeOut), exclude_unset=True,
-            summary="Direct reports, or all of them with depth=all")
-def employee_reports(request, employee_id: Id, depth: str = "direct"):
-    if depth not in ("direct", "all"):
-        raise ValidationFailed("depth is direct or all.", field="depth")
+            summary="Direct reports, or everyone below with depth=all; by name, a page at a time")
+def employee_reports(request, employee_id: Id, query: Query[ReportsQuery]):
     viewer = selectors.viewer_for(request.actor)
-    reports = selectors.reports_of(viewer, selectors.get_employee(viewer, employee_id), all_levels=depth == "all")
-    return {"items": [selectors.profile_of(viewer, e) for e in reports], "count": len(reports)}
+    reports = selectors.reports_of(viewer, selectors.get_employee(viewer, employee_id), all_levels=query.depth == "all")
+    return _profiles(viewer, paginate(reports, query))
 
 
 @router.get("/employees/{int:employee_id}/photo", response={200: None}, summary="The employee's photo (JPEG)")
@@ -228,15 +259,31 @@ def employee_photo_delete(request, employee_id: Id):
     return Status(204, None)
 
 
-@router.get("/org-chart", response=OrgChartOut, summary="Who reports to whom, as a tree")
-def org_chart(request):
+def chart_node(employee) -> dict:
+    return {"id": employee.pk, "full_name": employee.full_name, "job_title": employee.job_title,
+            "department": selectors._ref(employee.department), "manager_id": employee.manager_id,
+            "has_photo": bool(employee.photo), "report_count": employee.report_count}
+
+
+class ChartQuery(Page):
+    parent_id: Id | None = None
+
+
+@router.get("/org-chart", response=list_of(OrgChartNode),
+            summary="One level of the org chart: the top, or with parent_id the direct reports of one person")
+def org_chart(request, query: Query[ChartQuery]):
     viewer = selectors.viewer_for(request.actor)
-    roots = selectors.org_chart(viewer)
+    parent = None if query.parent_id is None else selectors.get_employee(viewer, query.parent_id)
+    data = paginate(selectors.chart_level(viewer, parent), query)
+    data["items"] = [chart_node(e) for e in data["items"]]
+    return data
 
-    def size(nodes):
-        return sum(1 + size(n["reports"]) for n in nodes)
 
-    return {"roots": roots, "count": size(roots)}
+@router.get("/org-chart/path/{int:employee_id}", response=OrgChartPathOut,
+            summary="The chain of managers down to one person: what the chart opens to show them")
+def org_chart_path(request, employee_id: Id):
+    viewer = selectors.viewer_for(request.actor)
+    return {"items": [chart_node(e) for e in selectors.chart_path(viewer, selectors.get_employee(viewer, employee_id))]}
 
 
 @router.get("/org-settings", response=OrgSettingsOut, summary="What employees may edit on their own profile")

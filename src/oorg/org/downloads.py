@@ -1,7 +1,7 @@
 """File answers shared by the API and the pages: spreadsheets and employee photos."""
 from __future__ import annotations
 
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 
 from oorg.core import files
 from oorg.core.errors import NotFound
@@ -12,8 +12,12 @@ SPREADSHEET_TYPES = {"csv": "text/csv; charset=utf-8",
                      "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
-def spreadsheet(data: bytes, fmt: str, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=SPREADSHEET_TYPES[fmt])
+def spreadsheet(data, fmt: str, filename: str) -> HttpResponse:
+    """A download: `data` as bytes, or an iterator of byte chunks (an export), streamed as it is produced."""
+    if isinstance(data, bytes):
+        response = HttpResponse(data, content_type=SPREADSHEET_TYPES[fmt])
+    else:
+        response = StreamingHttpResponse(data, content_type=SPREADSHEET_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     return response
 

@@ -1,17 +1,45 @@
-"""Reporting lines and the department tree, walked in memory.
+"""Reporting lines and the department tree.
 
-One query loads every (id, parent) pair of the workspace; for the few thousand people a workspace has,
-walking that in Python is faster and simpler than recursive SQL, and works the same on both databases.
+Stored as a parent column and walked by the database (`core.db.subtree` / `core.db.ancestors`, recursive
+CTEs scoped to the workspace): direct reports are one indexed query, "is X in my team" walks up X's
+manager chain (O(depth)), and a subtree is a subquery that works for any team size on both databases.
+The in-memory helpers below are for graphs that are not stored yet (an import file over the records)
+and for the department tree drawn whole on the setup pages (departments number in the hundreds).
 """
 from __future__ import annotations
 
 from collections import defaultdict
 
+from oorg.core import db
+
 from .models import Department, Employee
 
 
-def manager_of() -> dict[int, int | None]:
-    return dict(Employee.objects.values_list("pk", "manager_id"))
+def reports_below(employee_id: int, *, in_or: bool = False):
+    """Everyone below this employee, at any depth, as a subquery for `filter(pk__in=...)` (`in_or`: for a
+    filter that ORs it with others; see core.db.subtree)."""
+    return db.subtree(Employee, "manager", employee_id, in_or=in_or)
+
+
+def departments_below(department_id: int):
+    return db.subtree(Department, "parent", department_id, in_or=True)  # ORed with the department itself
+
+
+def managers_above(employee_id: int) -> list[int]:
+    """The employee's manager, their manager, and so on up to the top: nearest first."""
+    return db.ancestors(Employee, "manager", employee_id)
+
+
+def is_below(model, parent_field: str, node_id: int, above_id: int) -> bool:
+    """Is `above_id` somewhere above `node_id`? One walk up node's chain."""
+    return above_id in db.ancestors(model, parent_field, node_id)
+
+
+def would_loop_stored(model, parent_field: str, node_id: int | None, new_parent_id: int | None) -> bool:
+    """Would giving the stored `node_id` the parent `new_parent_id` put it above itself?"""
+    if node_id is None or new_parent_id is None:
+        return False
+    return new_parent_id == node_id or is_below(model, parent_field, new_parent_id, node_id)
 
 
 def parent_of() -> dict[int, int | None]:
@@ -28,27 +56,6 @@ def would_loop(parents: dict[int, int | None], node: int, new_parent: int | None
         seen.add(current)
         current = parents.get(current)
     return False
-
-
-def descendants(parents: dict[int, int | None], root: int, *, all_levels: bool = True) -> list[int]:
-    """Ids below `root`, nearest first (breadth-first)."""
-    children = defaultdict(list)
-    for node, parent in parents.items():
-        if parent is not None:
-            children[parent].append(node)
-    found, frontier, seen = [], [root], {root}
-    while frontier:
-        next_frontier = []
-        for node in frontier:
-            for child in sorted(children[node]):
-                if child not in seen:
-                    seen.add(child)
-                    found.append(child)
-                    next_frontier.append(child)
-        if not all_levels:
-            break
-        frontier = next_frontier
-    return found
 
 
 def depth_first(parents: dict[int, int | None], roots: list[int]) -> list[tuple[int, int]]:

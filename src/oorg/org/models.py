@@ -52,6 +52,7 @@ class Department(WorkspaceOwned):
         retention = "workspace"
 
     class Meta:
+        indexes = [models.Index(fields=["workspace", "parent", "name", "id"], name="department_by_parent")]
         base_manager_name = "all_workspaces"
 
     def __str__(self):
@@ -116,8 +117,14 @@ class Employee(WorkspaceOwned):
             models.UniqueConstraint(fields=["workspace", "member"], condition=models.Q(member__isnull=False),
                                     name="employee_unique_member"),
         ]
-        indexes = [models.Index(fields=["workspace", "status", "full_name"]),
-                   models.Index(fields=["workspace", "manager"])]
+        # Each serves one list in its order (name, then id for the keyset cursor), per workspace: the directory,
+        # a status filter, one manager's reports (also the org chart's levels, its report counts and the
+        # recursive walks down a team), one department, one branch.
+        indexes = [models.Index(fields=["workspace", "full_name", "id"], name="employee_directory"),
+                   models.Index(fields=["workspace", "status", "full_name", "id"], name="employee_by_status"),
+                   models.Index(fields=["workspace", "manager", "full_name", "id"], name="employee_by_manager"),
+                   models.Index(fields=["workspace", "department", "full_name", "id"], name="employee_by_department"),
+                   models.Index(fields=["workspace", "branch", "full_name", "id"], name="employee_by_branch")]
         base_manager_name = "all_workspaces"
 
     def __str__(self):

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from ninja import Schema
 from pydantic import AfterValidator, Field, WithJsonSchema
 
-from oorg.core.schemas import ErrorOut, Id, StrictSchema
+from oorg.core.schemas import Id, StrictSchema
 
 
 def _naive(value: dt.time) -> dt.time:
@@ -165,27 +165,13 @@ class OrgChartNode(Schema):
     full_name: str
     job_title: str
     department: Ref | None
+    manager_id: int | None
     has_photo: bool
-    reports: list[OrgChartNode]
+    report_count: int  # current direct reports: expand with ?parent_id=<id>
 
 
-class OrgChartOut(Schema):
-    roots: list[OrgChartNode]
-    count: int
-
-
-class ImportError(Schema):
-    line: int
-    field: str | None
-    message: str
-
-
-class ImportOut(Schema):
-    created: int
-    updated: int
-    unchanged: int
-    errors: list[ImportError]
-    dry_run: bool
+class OrgChartPathOut(Schema):
+    items: list[OrgChartNode]  # from the top of what you may see down to the person
 
 
 class ImportErrorItem(Schema):
@@ -194,15 +180,15 @@ class ImportErrorItem(Schema):
     message: str
 
 
-class ImportFailedOut(ErrorOut):
-    """422: nothing was imported. When the file was read (`code` import_failed), the counts and each bad row
-    (`line`, `field`, `message`) come too; a request that was no readable upload is the plain error shape."""
+class ImportPreviewOut(Schema):
+    """An upload before the import: each header with the column it maps to ("" ignored), the header problems
+    (line 1), and the first rows as the import would read them."""
 
-    errors: list[ImportErrorItem] | None = None
-    created: int | None = None
-    updated: int | None = None
-    unchanged: int | None = None
-    dry_run: bool | None = None
+    headers: list[str]
+    mapping: dict[str, str]
+    columns: list[str]
+    rows: list[dict[str, str]]
+    errors: list[ImportErrorItem]
 
 
 class OrgSettingsOut(Schema):

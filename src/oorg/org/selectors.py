@@ -6,12 +6,15 @@ themself). Personal fields need `org.employee.view_personal`, or being that empl
 """
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
 from enum import IntEnum
-from functools import cached_property
+from functools import cached_property, reduce
 
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 
+from oorg.core import db
 from oorg.core.errors import NotFound
 from oorg.core.permissions import Actor, require
 
@@ -45,23 +48,48 @@ class Viewer:
 
     actor: Actor
 
+    def __post_init__(self):
+        self._in_team: dict[int, bool] = {}
+
     @cached_property
     def employee(self) -> Employee | None:
         if self.actor.membership is None:
             return None
-        return Employee.objects.filter(member=self.actor.membership).first()
+        # [:1] rather than .first(): one member has at most one employee, and .first() adds an ORDER BY to compile
+        return next(iter(Employee.objects.filter(member=self.actor.membership)[:1]), None)
 
     @cached_property
-    def team_ids(self) -> set[int]:
-        """Direct and indirect reports, if the actor may see a team at all."""
-        if self.employee is None or not self.actor.can(TEAM_VIEW):
-            return set()
-        return set(hierarchy.descendants(hierarchy.manager_of(), self.employee.pk))
+    def leads_team(self) -> bool:
+        """May this viewer see a team at all (their reports, at any depth)?"""
+        return self.employee is not None and self.actor.can(TEAM_VIEW)
+
+    def team(self, *, in_or: bool = False):
+        """Their direct and indirect reports, as a subquery for `filter(pk__in=...)`."""
+        if not self.leads_team:
+            return Employee.objects.none().values("pk")
+        return hierarchy.reports_below(self.employee.pk, in_or=in_or)
+
+    def in_team(self, employee: Employee) -> bool:
+        """Is `employee` below this viewer? Walks up the employee's manager chain: O(depth)."""
+        if not self.leads_team or employee.manager_id is None or employee.pk == self.employee.pk:
+            return False
+        if employee.pk not in self._in_team:
+            self._in_team[employee.pk] = (employee.manager_id == self.employee.pk or self.employee.pk
+                                          in hierarchy.managers_above(employee.manager_id))
+        return self._in_team[employee.pk]
+
+    def learn_team(self, employees) -> None:
+        """Answer `in_team` for a page of rows with one query instead of one per row."""
+        if not self.leads_team or self.actor.can(EMPLOYEE_VIEW_ALL):
+            return
+        unknown = [e.pk for e in employees if e.pk not in self._in_team and e.manager_id is not None]
+        below = db.having_above(Employee, "manager", unknown, self.employee.pk)
+        self._in_team.update({pk: pk in below for pk in unknown})
 
     def access_to(self, employee: Employee) -> Access:
         if self.actor.can(EMPLOYEE_VIEW_ALL) or (self.employee and self.employee.pk == employee.pk):
             return Access.FULL
-        if employee.pk in self.team_ids:
+        if self.in_team(employee):
             return Access.TEAM
         if self.actor.can(DIRECTORY_VIEW) and not employee.is_terminated:
             return Access.DIRECTORY
@@ -100,27 +128,42 @@ def _base():
     return Employee.objects.select_related("department", "branch", "manager", "member__user")
 
 
+CURRENT = (Employee.Status.ACTIVE, Employee.Status.ON_LEAVE)
+
+
+def _visible(viewer: Viewer, employees, *, current_only: bool):
+    """Narrow `employees` to those the viewer may see at all."""
+    actor = viewer.actor
+    if actor.can(EMPLOYEE_VIEW_ALL):
+        return employees
+    if actor.can(DIRECTORY_VIEW) and current_only:
+        return employees  # every current employee is in the directory: no need to walk the team
+    clauses = []
+    if viewer.employee is not None:
+        clauses.append(Q(pk=viewer.employee.pk))
+    if viewer.leads_team:
+        clauses.append(Q(pk__in=viewer.team(in_or=True)))
+    if actor.can(DIRECTORY_VIEW):
+        clauses.append(~Q(status=Employee.Status.TERMINATED))
+    if not clauses:
+        return employees.none()
+    return employees.filter(reduce(operator.or_, clauses))
+
+
 def employees_visible_to(viewer: Viewer, *, department: int | None = None, include_subdepartments: bool = False,
                          branch: int | None = None, manager: int | None = None, status: str | None = None,
                          q: str | None = None):
-    actor = viewer.actor
     employees = _base()
-    if not actor.can(EMPLOYEE_VIEW_ALL):
-        visible = Q(pk__in=viewer.team_ids)
-        if viewer.employee is not None:
-            visible |= Q(pk=viewer.employee.pk)
-        if actor.can(DIRECTORY_VIEW):
-            visible |= ~Q(status=Employee.Status.TERMINATED)
-        employees = employees.filter(visible)
     if not status:  # the directory shows current staff; ask for `terminated` (or `any`) to see leavers
         employees = employees.exclude(status=Employee.Status.TERMINATED)
     elif status != "any":
         employees = employees.filter(status=status)
+    employees = _visible(viewer, employees, current_only=not status or status in CURRENT)
     if department is not None:
-        ids = [department]
+        in_department = Q(department_id=department)
         if include_subdepartments:
-            ids += hierarchy.descendants(hierarchy.parent_of(), department)
-        employees = employees.filter(department_id__in=ids)
+            in_department |= Q(department_id__in=hierarchy.departments_below(department))
+        employees = employees.filter(in_department)
     if branch is not None:
         employees = employees.filter(branch_id=branch)
     if manager is not None:
@@ -140,29 +183,62 @@ def headcounts(viewer: Viewer, column: str) -> dict[int, int]:
 
 def get_employee(viewer: Viewer, employee_id: int) -> Employee:
     """The employee, or NotFound both when absent and when the viewer may not see them."""
-    employee = _base().filter(pk=employee_id).first()
+    employee = next(iter(_base().filter(pk=employee_id)), None)  # by primary key: no ORDER BY to compile
     if employee is None or viewer.access_to(employee) == Access.NONE:
         raise NotFound()
     return employee
 
 
-def reports_of(viewer: Viewer, employee: Employee, *, all_levels: bool) -> list[Employee]:
-    ids = hierarchy.descendants(hierarchy.manager_of(), employee.pk, all_levels=all_levels)
-    order = {pk: i for i, pk in enumerate(ids)}
-    found = [e for e in employees_visible_to(viewer).filter(pk__in=ids)]
-    return sorted(found, key=lambda e: order[e.pk])
+def reports_of(viewer: Viewer, employee: Employee, *, all_levels: bool):
+    """Direct reports (one indexed query), or everyone below at any depth (a subtree the database walks),
+    as far as the viewer can see them: an ordered queryset, read a page at a time."""
+    below = Q(pk__in=hierarchy.reports_below(employee.pk)) if all_levels else Q(manager_id=employee.pk)
+    return employees_visible_to(viewer).filter(below)
 
 
-def org_chart(viewer: Viewer) -> list[dict]:
-    """Nested nodes of the people the viewer can see: roots are those without a visible manager."""
-    people = list(employees_visible_to(viewer))
-    by_id = {e.pk: {"id": e.pk, "full_name": e.full_name, "job_title": e.job_title,
-                    "department": _ref(e.department), "has_photo": bool(e.photo), "reports": []} for e in people}
-    roots = []
-    for e in people:
-        parent = by_id.get(e.manager_id)
-        (parent["reports"] if parent and e.manager_id != e.pk else roots).append(by_id[e.pk])
-    return roots
+# --- the org chart, one level at a time --------------------------------------------------------------------
+
+
+CHART_COLUMNS = ("full_name", "job_title", "photo", "updated_at", "manager_id", "status", "department__name")
+
+
+def _with_report_counts(employees):
+    """Chart nodes: only the columns a node shows, and how many current people report to each."""
+    employees = employees.select_related(None).select_related("department").only(*CHART_COLUMNS)
+    current_reports = (Employee.objects.filter(manager_id=OuterRef("pk")).exclude(status=Employee.Status.TERMINATED)
+                       .order_by().values("manager_id").annotate(n=Count("pk")).values("n"))
+    return employees.annotate(report_count=Coalesce(Subquery(current_reports, output_field=IntegerField()),
+                                                    Value(0)))
+
+
+def chart_level(viewer: Viewer, parent: Employee | None = None):
+    """One level of the chart (current staff), each with the number of their current direct reports.
+    Without a parent: the top (no manager); for someone who sees only their own team, themself."""
+    people = employees_visible_to(viewer)
+    if parent is not None:
+        people = people.filter(manager_id=parent.pk).exclude(pk=parent.pk)
+    elif viewer.actor.can(EMPLOYEE_VIEW_ALL) or viewer.actor.can(DIRECTORY_VIEW):
+        # No manager. (A current employee never reports to a leaver: terminating someone moves their reports
+        # up, and the services and the import refuse a manager who has left.) One range of employee_by_manager.
+        people = people.filter(manager__isnull=True)
+    elif viewer.employee is not None:
+        people = people.filter(pk=viewer.employee.pk)
+    else:
+        people = people.none()
+    return _with_report_counts(people)
+
+
+def chart_path(viewer: Viewer, employee: Employee) -> list[Employee]:
+    """From the top of what the viewer sees down to `employee`, each with report_count: the path the chart
+    opens to show someone. O(depth)."""
+    chain = list(reversed(hierarchy.managers_above(employee.pk))) + [employee.pk]
+    found = {e.pk: e for e in _with_report_counts(employees_visible_to(viewer).filter(pk__in=chain))}
+    path = []
+    for pk in reversed(chain):  # from the person upwards, until someone the viewer cannot see
+        if pk not in found:
+            break
+        path.append(found[pk])
+    return list(reversed(path))
 
 
 # --- departments, branches, settings ---------------------------------------------------------------

@@ -133,8 +133,8 @@ def _apply_department(actor: Actor, department: Department, changes: dict) -> No
             department.name = v.clean_text(value, "name", max_length=120, required=True)
         elif name == "parent":
             parent = _resolve_department(actor, value, "parent")
-            if parent is not None and department.pk is not None and (parent.pk == department.pk or (
-                    hierarchy.would_loop(hierarchy.parent_of(), department.pk, parent.pk))):
+            if parent is not None and department.pk is not None and hierarchy.would_loop_stored(
+                    Department, "parent", department.pk, parent.pk):
                 raise HierarchyLoop(f"{department.name} can't sit under {parent.name}: that would make a loop.",
                                     field="parent")
             department.parent = parent
@@ -200,7 +200,7 @@ def editable_fields(viewer: Viewer, employee: Employee | None) -> set[str]:
             allowed |= set(PERSONAL_FIELDS)
     if employee is None:
         return allowed
-    if actor.can(TEAM_EDIT) and employee.pk in viewer.team_ids:
+    if actor.can(TEAM_EDIT) and viewer.in_team(employee):
         allowed |= set(MANAGER_EDIT_FIELDS)
     if viewer.employee is not None and viewer.employee.pk == employee.pk:
         allowed |= set(org_settings(actor).self_service_fields)
@@ -250,8 +250,8 @@ def clean_employee_fields(actor: Actor, employee: Employee, changes: dict) -> di
             setattr(employee, name, value)
     v.clean_dates(employee.start_date, employee.end_date, employee.birth_date)
     if "manager" in changed and employee.manager is not None:
-        if employee.manager.pk == employee.pk or (employee.pk is not None and hierarchy.would_loop(
-                hierarchy.manager_of(), employee.pk, employee.manager.pk)):
+        if employee.manager.pk == employee.pk or hierarchy.would_loop_stored(
+                Employee, "manager", employee.pk, employee.manager.pk):
             raise HierarchyLoop(f"{employee.full_name} can't report to {employee.manager.full_name}: "
                                 "that would make a loop in the reporting line.", field="manager")
     return changed
@@ -339,15 +339,17 @@ def terminate_employee(actor: Actor, employee: Employee, *, end_date: dt.date | 
     end_date = end_date or timezone.localdate()
     v.clean_dates(employee.start_date, end_date)
     with transaction.atomic():
-        moved = list(Employee.objects.filter(manager=employee).values_list("pk", flat=True))
-        Employee.objects.filter(pk__in=moved).update(manager=employee.manager)
+        reports = Employee.objects.filter(manager=employee)  # one UPDATE, whatever the team's size
+        moved_sample = list(reports.order_by("pk").values_list("pk", flat=True)[:100])
+        moved = reports.update(manager=employee.manager)
         Department.objects.filter(head=employee).update(head=None)
         if employee.member is not None and employee.member.is_active:
             end_membership(actor, employee.member)
         employee.status, employee.end_date = Employee.Status.TERMINATED, end_date
         employee.save(update_fields=["status", "end_date", "updated_at"])
         audit.record(actor, "org.employee.terminated", employee, code=employee.code, end_date=end_date.isoformat(),
-                     reports_moved_to=employee.manager_id, reports_moved=moved)
+                     reports_moved_to=employee.manager_id, reports_moved=moved,
+                     first_reports_moved=moved_sample)
     return employee
 
 

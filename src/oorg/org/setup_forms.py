@@ -70,7 +70,7 @@ class ImportUploadForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_FILE_BYTES:
-            raise forms.ValidationError("The file is larger than 5 MB; split it into smaller files.")
+            raise forms.ValidationError("The file is larger than 20 MB; split it into smaller files.")
         return upload
 
 

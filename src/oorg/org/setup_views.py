@@ -9,11 +9,12 @@ from __future__ import annotations
 from pathlib import PurePath
 
 from django.contrib import messages
+from django.core.files import File
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from oorg.core import files
+from oorg.core import files, imports, jobs
 from oorg.core.errors import Conflict, PermissionDenied
 from oorg.core.permissions import require
 from oorg.web.forms import add_service_error, render_form, service_errors
@@ -236,27 +237,22 @@ def org_settings(request, workspace_slug):
 
 # --- employee import wizard ---------------------------------------------------------------------------------------
 #
-# Step 1: upload -> a dry run; its counts and every bad row are shown. A clean file is kept in the private
-# storage and only its stored name (and the original filename, for the format) goes into the session, keyed
-# by workspace. Step 2: confirm -> the real import of those stored bytes; the session entry is taken first,
-# so a second confirm finds nothing to import.
-
-IMPORT_SUFFIXES = (".csv", ".txt", ".xlsx")
-
-
-def _import_prefix(actor) -> str:
-    return f"workspaces/{actor.workspace.pk}/imports"
-
+# Upload -> the file is kept in the private storage; only its stored name, the original filename and the
+# mapping go into the session, keyed by workspace. Columns -> a select per header (auto-chosen by aliases)
+# and a preview of the first rows. Check -> a dry-run job (progress bar while it runs): every problem, the
+# error report, the mode choice. Confirm -> the import job; the session entry is taken first, so a second
+# confirm finds nothing to import. Every successful POST redirects (POST/redirect/GET).
 
 def _import_key(actor) -> str:
     return f"oorg.org.import.{actor.workspace.pk}"
 
 
-def _take_pending_import(request) -> dict | None:
-    """Remove and return this workspace's checked upload, if any (and if it is really one of ours)."""
-    pending = request.session.pop(_import_key(request.actor), None)
-    ours = isinstance(pending, dict) and str(pending.get("name", "")).startswith(_import_prefix(request.actor) + "/")
-    return pending if ours else None
+def _pending_import(request, *, take: bool = False) -> dict | None:
+    """This workspace's uploaded file waiting for its import, if any (and if it is really one of ours)."""
+    key = _import_key(request.actor)
+    pending = request.session.pop(key, None) if take else request.session.get(key)
+    prefix = imports.upload_folder(request.actor) + "/"
+    return pending if isinstance(pending, dict) and str(pending.get("name", "")).startswith(prefix) else None
 
 
 def _import_page(request, *, status=200, **context):
@@ -264,6 +260,7 @@ def _import_page(request, *, status=200, **context):
     columns = [{"name": name, "aliases": [a for a in importing.COLUMNS[name] if a != name]}
                for name in importing.columns_for(actor)]
     context.setdefault("form", ImportUploadForm())
+    context.setdefault("step", "upload")
     return render(request, "org/import.html", {"columns": columns, **context}, status=status)
 
 
@@ -277,43 +274,101 @@ def import_upload(request, workspace_slug):
     if not form.is_valid():
         return _import_page(request, form=form, status=422)
     upload = form.cleaned_data["file"]
-    filename, data = (upload.name or "upload")[-200:], upload.read()
-    replaced = _take_pending_import(request)  # a new upload replaces one that was checked but not confirmed
+    filename = (upload.name or "upload")[-200:]
+    suffix = PurePath(filename).suffix.lower()
+    if suffix not in IMPORT_SUFFIXES:
+        form.add_error("file", "Upload a .csv or .xlsx file.")
+        return _import_page(request, form=form, status=422)
+    replaced = _pending_import(request, take=True)  # a new upload replaces one that was not imported
     if replaced:
         files.delete(replaced["name"])
-    result = importing.import_employees(actor, filename=filename, data=data, dry_run=True)
-    if result.errors:
-        return _import_page(request, checked=result, filename=filename, status=422)
-    changes = result.created + result.updated
-    if changes:
-        suffix = PurePath(filename).suffix.lower()
-        stored = files.save_private(_import_prefix(actor), data, suffix=suffix if suffix in IMPORT_SUFFIXES else "")
-        request.session[_import_key(actor)] = {"name": stored, "filename": filename, "changes": changes}
-    return _import_page(request, checked=result, filename=filename, changes=changes)
+    stored = files.save_private(imports.upload_folder(actor), File(upload), suffix=suffix)
+    request.session[_import_key(actor)] = {"name": stored, "filename": filename, "mapping": {}}
+    return redirect("org:import-mapping", workspace_slug=workspace_slug)
+
+
+IMPORT_SUFFIXES = (".csv", ".txt", ".xlsx")
+
+
+@require_http_methods(["GET", "POST"])
+def import_mapping(request, workspace_slug):
+    actor = request.actor
+    require(actor, EMPLOYEE_IMPORT)
+    pending = _pending_import(request)
+    if pending is None:
+        messages.warning(request, "There is nothing to import: upload the file again.")
+        return redirect("org:import", workspace_slug=workspace_slug)
+    if request.method == "POST":
+        headers = request.POST.getlist("header")
+        columns = request.POST.getlist("column")
+        mapping = {h: c for h, c in zip(headers, columns) if c in importing.COLUMNS or c == ""}
+        pending = {**pending, "mapping": mapping}
+        request.session[_import_key(actor)] = pending
+        if request.POST.get("action") != "check":
+            return redirect("org:import-mapping", workspace_slug=workspace_slug)
+        # The page checks as "valid rows" would import: the rows waiting for a bad row are named too.
+        job = importing.start_import(actor, upload=pending["name"], filename=pending["filename"], mapping=mapping,
+                                     mode=imports.VALID_ROWS, dry_run=True, keep_upload=True)
+        request.session[_import_key(actor)] = {**pending, "check": job.pk}
+        return redirect("org:import-job", workspace_slug=workspace_slug, job_id=job.pk)
+    try:
+        with imports.local_copy(pending["name"]) as path:
+            preview = imports.preview(importing.EMPLOYEES, actor, path=path, filename=pending["filename"],
+                                      mapping=pending["mapping"] or None)
+    except FileNotFoundError:
+        _pending_import(request, take=True)
+        messages.warning(request, "The upload is gone (uploads are kept for a day): upload the file again.")
+        return redirect("org:import", workspace_slug=workspace_slug)
+    allowed = importing.columns_for(actor)
+    fields = [{"header": h, "column": preview["mapping"].get(h, ""), "index": i}
+              for i, h in enumerate(preview["headers"])]
+    used = [f["column"] for f in fields if f["column"]]
+    rows = [[(c, row.get(c, "")) for c in used] for row in preview["rows"]]
+    return _import_page(request, step="mapping", filename=pending["filename"], fields=fields, choices=allowed,
+                        used=used, rows=rows, header_errors=preview["errors"],
+                        status=422 if any(e["field"] == "file" for e in preview["errors"]) else 200)
+
+
+def _import_job(request, job_id):
+    require(request.actor, EMPLOYEE_IMPORT)
+    return jobs.get_job(request.actor, job_id, kind=importing.EMPLOYEES.kind)
+
+
+@require_safe
+def import_job(request, workspace_slug, job_id: int):
+    job = _import_job(request, job_id)
+    result = job.result or {}
+    dry_run = bool(job.params.get("dry_run"))
+    pending = _pending_import(request)
+    waiting = pending is not None and pending.get("check") == job.pk
+    writable = result.get("created", 0) + result.get("updated", 0)
+    return _import_page(request, step="check" if dry_run else "done", job=job, result=result, dry_run=dry_run,
+                        can_confirm=dry_run and waiting and job.state == job.State.SUCCEEDED and writable > 0,
+                        writable=writable, filename=job.params.get("filename", ""), refresh=not job.is_done,
+                        percent=int(100 * job.progress / job.total) if job.total else 0)
+
+
+@require_safe
+def import_error_report(request, workspace_slug, job_id: int):
+    from oorg.core.jobs_api import error_report_response
+
+    return error_report_response(_import_job(request, job_id))
 
 
 @require_POST
 def import_confirm(request, workspace_slug):
     actor = request.actor
     require(actor, EMPLOYEE_IMPORT)
-    pending = _take_pending_import(request)
+    pending = _pending_import(request, take=True)
     request.session.save()  # forget the upload now, not at the end: a double submit finds nothing
-    data = None
-    if pending is not None:
-        try:
-            data = files.read(pending["name"])
-        except OSError:  # already taken by a concurrent confirm
-            data = None
-    if data is None:
+    if pending is None or "check" not in pending:
         messages.warning(request, "There is nothing to import: upload the file again.")
         return redirect("org:import", workspace_slug=workspace_slug)
-    try:
-        result = importing.import_employees(actor, filename=pending["filename"], data=data, dry_run=False)
-    except importing.ImportFailed as exc:  # the records changed since the check
-        return _import_page(request, checked=exc.result, filename=pending["filename"], failed=True, status=422)
-    finally:
-        files.delete(pending["name"])
-    return _import_page(request, done=result, filename=pending["filename"])
+    mode = request.POST.get("mode", imports.ALL_OR_NOTHING)
+    mode = mode if mode in imports.MODES else imports.ALL_OR_NOTHING
+    job = importing.start_import(actor, upload=pending["name"], filename=pending["filename"],
+                                 mapping=pending["mapping"] or None, mode=mode, dry_run=False)
+    return redirect("org:import-job", workspace_slug=workspace_slug, job_id=job.pk)
 
 
 @require_safe
@@ -336,5 +391,8 @@ urlpatterns = [
     path("organization/settings/", org_settings, name="settings"),
     path("organization/import/", import_upload, name="import"),
     path("organization/import/confirm", import_confirm, name="import-confirm"),
+    path("organization/import/columns", import_mapping, name="import-mapping"),
+    path("organization/import/jobs/<int:job_id>", import_job, name="import-job"),
+    path("organization/import/jobs/<int:job_id>/errors.csv", import_error_report, name="import-error-report"),
     path("organization/import/template.csv", import_template, name="import-template"),
 ]

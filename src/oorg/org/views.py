@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import phonenumbers
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import date as format_date
 from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from oorg.core.errors import PermissionDenied
+from oorg.core import pagination
+from oorg.core.errors import NotFound, PermissionDenied
 from oorg.web.forms import render_form, service_errors
 
 from . import downloads, importing, selectors, services
@@ -24,6 +24,7 @@ from .permissions import EMPLOYEE_EDIT, EMPLOYEE_EXPORT, EMPLOYEE_VIEW_ALL, TEAM
 from .selectors import Viewer
 
 PAGE_SIZE = 25
+PROFILE_REPORTS = 20  # direct reports shown on a profile; the rest are a link to the directory
 STATUS_LABELS = dict(Employee.Status.choices)
 EMPLOYMENT_TYPE_LABELS = dict(Employee.EmploymentType.choices)
 WORK_FACTS = {"code": "Employee code", "work_email": "Work email", "phone": "Phone", "department": "Department",
@@ -33,8 +34,13 @@ PERSONAL_FACTS = {"birth_date": "Birth date", "home_address": "Home address",
                   "emergency_contact_name": "Emergency contact", "emergency_contact_phone": "Emergency contact phone"}
 
 
-def _page(request, items):
-    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+def _page(request, queryset):
+    return pagination.page_for(request, queryset, per_page=PAGE_SIZE)
+
+
+def _rows(viewer: Viewer, employees) -> list[dict]:
+    viewer.learn_team(employees)  # one query for the whole page, not one per row
+    return [_row(viewer, e) for e in employees]
 
 
 def _to_profile(workspace_slug, employee):
@@ -90,13 +96,13 @@ def directory(request, workspace_slug):
     exports = {}
     if actor.can(EMPLOYEE_EXPORT):
         query = request.GET.copy()
-        query.pop("page", None)
+        query.pop("cursor", None)
         for fmt in downloads.SPREADSHEET_TYPES:
             query["format"] = fmt
             exports[fmt] = f"{reverse('org:export', args=[workspace_slug])}?{query.urlencode()}"
     context = {
         "form": form, "filtered": any(k != "include_subdepartments" for k in filters), "q": filters.get("q", ""),
-        "people": people, "rows": [_row(viewer, e) for e in people], "exports": exports,
+        "people": people, "rows": _rows(viewer, people), "exports": exports,
         "can_add": bool(services.editable_fields(viewer, None)),
     }
     return render(request, "org/directory.html", context)
@@ -148,12 +154,14 @@ def _profile_page(request, viewer: Viewer, employee: Employee, *, terminate_form
     profile = selectors.profile_of(viewer, employee)
     work = [_fact(slug, key, label, profile[key]) for key, label in WORK_FACTS.items() if key in profile]
     personal = [_fact(slug, key, label, profile[key]) for key, label in PERSONAL_FACTS.items() if key in profile]
-    reports = selectors.reports_of(viewer, employee, all_levels=False)
+    direct = selectors.reports_of(viewer, employee, all_levels=False)
+    reports = list(direct[: PROFILE_REPORTS + 1])
     is_me = viewer.employee is not None and viewer.employee.pk == employee.pk
     context = {
         "employee": employee, "profile": profile, "work": work, "personal": personal, "is_me": is_me,
         "avatar": {**_avatar(employee), "has_photo": profile["has_photo"]},
-        "reports": [_row(viewer, e) for e in reports],
+        "reports": _rows(viewer, reports[:PROFILE_REPORTS]),
+        "report_count": direct.count() if len(reports) > PROFILE_REPORTS else len(reports),
         "can_edit": bool(services.editable_fields(viewer, employee)),
         "can_terminate": viewer.actor.can(EMPLOYEE_EDIT) and not employee.is_terminated,
         "terminate_form": terminate_form or TerminateForm(),
@@ -173,7 +181,7 @@ def employee_terminate(request, workspace_slug, employee_id: int):
     employee = selectors.get_employee(viewer, employee_id)
     form = TerminateForm(request.POST)
     if form.is_valid():
-        had_reports = bool(selectors.reports_of(viewer, employee, all_levels=False))
+        had_reports = selectors.reports_of(viewer, employee, all_levels=False).exists()
         with service_errors(form):
             services.terminate_employee(request.actor, employee, end_date=form.cleaned_data["end_date"])
             moved = ""
@@ -287,30 +295,33 @@ def employee_photo_remove(request, workspace_slug, employee_id: int):
 # --- org chart and My team -------------------------------------------------------------------------------
 
 
-def chart_items(roots: list[dict]) -> list[dict]:
-    """The tree as a flat list the template walks without recursion: a person, and after the last of
-    someone's reports an {"end": True} that closes their list. Also counts everyone."""
-    items, stack = [], [iter(roots)]
-    while stack:
-        node = next(stack[-1], None)
-        if node is None:
-            stack.pop()
-            if stack:
-                items.append({"end": True})
-            continue
-        node["initials"] = initials(node["full_name"])
-        items.append({"node": node, "count": len(node["reports"])})
-        if node["reports"]:
-            stack.append(iter(node["reports"]))
-    return items
+def _chart_nodes(people) -> list[dict]:
+    return [{"id": e.pk, "full_name": e.full_name, "job_title": e.job_title, "initials": initials(e.full_name),
+             "department": e.department, "has_photo": bool(e.photo), "photo_version": int(e.updated_at.timestamp()),
+             "report_count": e.report_count} for e in people]
 
 
 @require_safe
 def chart(request, workspace_slug):
-    roots = selectors.org_chart(selectors.viewer_for(request.actor))
-    items = chart_items(roots)
-    context = {"items": items, "count": sum(1 for i in items if "node" in i),
-               "collapsed": request.GET.get("collapsed") == "1"}
+    """The org chart, a level at a time: the top, or the path down to one person (`?focus=`) and that
+    person's direct reports, a page at a time. A search jumps to someone."""
+    viewer = selectors.viewer_for(request.actor)
+    q = request.GET.get("q", "").strip()[:100]
+    matches = None
+    if q:
+        matches = _rows(viewer, list(selectors.employees_visible_to(viewer, q=q)[:10]))
+    focus, path = None, []
+    focus_id = request.GET.get("focus", "")
+    if focus_id.isdigit() and len(focus_id) < 19:
+        try:
+            focus = selectors.get_employee(viewer, int(focus_id))
+        except NotFound:
+            focus = None
+        if focus is not None:
+            path = _chart_nodes(selectors.chart_path(viewer, focus))
+    level = _page(request, selectors.chart_level(viewer, focus if path else None))
+    context = {"path": path, "level": level, "nodes": _chart_nodes(level), "q": q, "matches": matches,
+               "focus": path[-1] if path else None}
     return render(request, "org/chart.html", context)
 
 
@@ -321,12 +332,14 @@ def my_team(request, workspace_slug):
         raise PermissionDenied("My team is for people who lead a team.")
     viewer = selectors.viewer_for(actor)
     me = viewer.employee
-    reports = selectors.reports_of(viewer, me, all_levels=True) if me is not None else []
-    page = _page(request, reports)
-    rows = [{**_row(viewer, e), "direct": e.manager_id == me.pk} for e in page]
-    direct = sum(1 for e in reports if e.manager_id == me.pk)
-    context = {"me": me, "people": page, "rows": rows, "total": len(reports), "direct": direct,
-               "indirect": len(reports) - direct}
+    context = {"me": me, "total": 0}
+    if me is not None:
+        team = selectors.reports_of(viewer, me, all_levels=True)
+        page = _page(request, team)
+        total = page.count if page.count is not None else team.count()
+        direct = selectors.reports_of(viewer, me, all_levels=False).count()
+        rows = [{**row, "direct": e.manager_id == me.pk} for e, row in zip(page, _rows(viewer, page))]
+        context.update({"people": page, "rows": rows, "total": total, "direct": direct, "indirect": total - direct})
     return render(request, "org/my_team.html", context)
 
 
