@@ -91,7 +91,7 @@ def test_hr_imports_employees_on_a_phone(live_server, workspace, hr, browser_pag
     assert report[0] == "employee_code,full_name,work_email,job_title,department,notes,reason"
     assert report[1].startswith("P002,Pedro Second,pedro-at-acme,")
     assert "Only the valid rows: 1 employee now" in page.locator("fieldset.modes").inner_text()
-    assert page.get_by_role("button", name="Confirm").is_visible()
+    assert page.get_by_role("button", name="Import only the 1 valid row").is_visible()
     assert _fits_the_phone(page)
     assert employee_codes(workspace) == []
 

@@ -343,7 +343,8 @@ def test_a_bad_row_is_shown_with_its_line_and_nothing_is_created(workspace, hr, 
     assert lines[0] == "employee_code,full_name,work_email,department,branch,manager_code,reason"
     assert lines[1].startswith("N101,Nils Next,not-an-email,") and "is not a valid email address" in lines[1]
     # N102 waits for nothing, N101 is bad: "valid rows" imports the other two.
-    assert "Only the valid rows: 2 employees now, the 1 row with problems later" in text(response)
+    assert "<strong>Only the valid rows:</strong> 2 employees now, the 1 row with problems later" in text(response)
+    assert "Import only the 2 valid rows" in text(response)
 
 
 def test_valid_rows_mode_imports_the_good_rows_and_all_or_nothing_none(workspace, hr, company):
