@@ -124,8 +124,16 @@ def profile_of(viewer: Viewer, employee: Employee) -> dict:
     return data
 
 
+OWN_COLUMNS = tuple(f.name for f in Employee._meta.concrete_fields)
+# Of the rows joined to an employee, only what a profile shows: building the whole related rows (a user has
+# twenty columns) was a third of a directory page's time.
+RELATED_COLUMNS = ("department__name", "branch__name", "branch__country", "manager__full_name", "manager__status",
+                   "member__is_active", "member__user__email")
+
+
 def _base():
-    return Employee.objects.select_related("department", "branch", "manager", "member__user")
+    return (Employee.objects.select_related("department", "branch", "manager", "member__user")
+            .only(*OWN_COLUMNS, *RELATED_COLUMNS))
 
 
 CURRENT = (Employee.Status.ACTIVE, Employee.Status.ON_LEAVE)
