@@ -9,7 +9,7 @@ import zipfile
 import pytest
 from openpyxl import Workbook
 
-from oorg.org.tabular import TableError, read_table
+from oorg.core.tabular import TableError, read_table
 
 
 def workbook_with(part: str, content: bytes) -> bytes:

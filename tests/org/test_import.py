@@ -3,9 +3,9 @@ import datetime as dt
 import json
 
 from oorg.core.models import AuditEvent
+from oorg.core.tabular import read_table, write_table
 from oorg.core.tenancy import workspace_scope
 from oorg.org.models import Employee
-from oorg.org.tabular import read_table, write_table
 
 HEADER = "employee_code,full_name,work_email,department,branch,manager_code,start_date,phone\n"
 

@@ -459,7 +459,7 @@ def test_a_member_cannot_use_the_import_wizard_nor_see_an_import_job(workspace, 
 
 
 def test_an_xlsx_file_goes_through_every_step(workspace, hr, company):
-    from oorg.org.tabular import write_table
+    from oorg.core.tabular import write_table
 
     workbook = write_table("xlsx", ["Employee Code", "Full Name", "Job Title"], [["X100", "Xena Excel", "Analyst"]])
     client = signed_in_client(hr)

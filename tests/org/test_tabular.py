@@ -8,7 +8,7 @@ import zipfile
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from oorg.org.tabular import Table, TableError, read_table, write_table
+from oorg.core.tabular import Table, TableError, read_table, write_table
 
 
 def test_comma_csv_normalises_headers_and_strips_values():

@@ -3,8 +3,7 @@
 Stored as a parent column and walked by the database (`core.db.subtree` / `core.db.ancestors`, recursive
 CTEs scoped to the workspace): direct reports are one indexed query, "is X in my team" walks up X's
 manager chain (O(depth)), and a subtree is a subquery that works for any team size on both databases.
-The in-memory helpers below are for graphs that are not stored yet (an import file over the records)
-and for the department tree drawn whole on the setup pages (departments number in the hundreds).
+`depth_first` draws the department tree whole on the setup pages (departments number in the hundreds).
 """
 from __future__ import annotations
 
@@ -40,22 +39,6 @@ def would_loop_stored(model, parent_field: str, node_id: int | None, new_parent_
     if node_id is None or new_parent_id is None:
         return False
     return new_parent_id == node_id or is_below(model, parent_field, new_parent_id, node_id)
-
-
-def parent_of() -> dict[int, int | None]:
-    return dict(Department.objects.values_list("pk", "parent_id"))
-
-
-def would_loop(parents: dict[int, int | None], node: int, new_parent: int | None) -> bool:
-    """Would making `new_parent` the parent of `node` close a loop (node above itself)?"""
-    seen = set()
-    current = new_parent
-    while current is not None and current not in seen:
-        if current == node:
-            return True
-        seen.add(current)
-        current = parents.get(current)
-    return False
 
 
 def depth_first(parents: dict[int, int | None], roots: list[int]) -> list[tuple[int, int]]:

@@ -19,6 +19,7 @@ from oorg.core import audit, db, imports
 from oorg.core.errors import Conflict, DomainError, ValidationFailed
 from oorg.core.imports import LOOKUP_BATCH, WRITE_BATCH, Problems, batched
 from oorg.core.permissions import Actor, require
+from oorg.core.tabular import stream_table
 from oorg.core.tenancy import workspace_scope
 
 from . import validation as v
@@ -26,7 +27,6 @@ from .models import Branch, Department, Employee
 from .permissions import EMPLOYEE_EXPORT, EMPLOYEE_IMPORT, EMPLOYEE_VIEW_PERSONAL
 from .selectors import Viewer, employees_visible_to
 from .services import clean_employee_fields, terminate_employee
-from .tabular import stream_table
 
 # Column -> the header spellings accepted for it (after lower-casing, spaces and hyphens -> "_").
 COLUMNS = {

@@ -17,12 +17,12 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from oorg.core import files, imports, jobs
 from oorg.core.errors import Conflict, PermissionDenied
 from oorg.core.permissions import require
+from oorg.core.tabular import write_table
 from oorg.web.forms import add_service_error, render_form, service_errors
 
 from . import downloads, importing, selectors, services
 from .permissions import BRANCH_MANAGE, DEPARTMENT_MANAGE, EMPLOYEE_IMPORT, SETTINGS_MANAGE
 from .setup_forms import BranchForm, DeleteForm, DepartmentForm, ImportUploadForm, OrgSettingsForm
-from .tabular import write_table
 
 # The setup tabs, in order: (URL name, permission). The nav's "Organization" link opens the first one allowed.
 TABS = (("org:departments", DEPARTMENT_MANAGE), ("org:branches", BRANCH_MANAGE), ("org:import", EMPLOYEE_IMPORT),
