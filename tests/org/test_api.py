@@ -88,6 +88,10 @@ def test_org_chart_pages_a_wide_level(company, clients):
 
 
 def test_org_chart_path_opens_the_way_down_to_someone(company, clients):
+    found = clients["member"].get("/org-chart?q=ines").json()
+    assert [(n["full_name"], n["id"]) for n in found["items"]] == [("Ines Indirect", company["indirect"].pk)]
+    both = clients["member"].get(f"/org-chart?q=ines&parent_id={company['ceo'].pk}")
+    assert both.status_code == 422 and both.json()["field"] == "q"
     path = clients["member"].get(f"/org-chart/path/{company['indirect'].pk}").json()
     assert [n["full_name"] for n in path["items"]] == ["Olivia Owner", "Mia Manager", "Remy Report", "Ines Indirect"]
     assert [n["report_count"] for n in path["items"]] == [2, 1, 1, 0]

@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 from typing import Literal
 
-from ninja import File, Form, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from oorg.core.api import Page, check_page, list_of, paginate
@@ -267,14 +267,18 @@ def chart_node(employee) -> dict:
 
 class ChartQuery(Page):
     parent_id: Id | None = None
+    q: str | None = Field(None, max_length=100, description="people to jump to; open one with /org-chart/path/{id}")
 
 
 @router.get("/org-chart", response=list_of(OrgChartNode),
-            summary="One level of the org chart: the top, or with parent_id the direct reports of one person")
+            summary="One level of the org chart: the top, with parent_id one person's direct reports, with q a search")
 def org_chart(request, query: Query[ChartQuery]):
     viewer = selectors.viewer_for(request.actor)
     parent = None if query.parent_id is None else selectors.get_employee(viewer, query.parent_id)
-    data = paginate(selectors.chart_level(viewer, parent), query)
+    if query.q and parent is not None:
+        raise ValidationFailed("Search the whole chart (q) or open one level (parent_id), not both.", field="q")
+    people = selectors.chart_search(viewer, query.q) if query.q else selectors.chart_level(viewer, parent)
+    data = paginate(people, query)
     data["items"] = [chart_node(e) for e in data["items"]]
     return data
 

@@ -236,6 +236,11 @@ def chart_level(viewer: Viewer, parent: Employee | None = None):
     return _with_report_counts(people)
 
 
+def chart_search(viewer: Viewer, q: str):
+    """People matching a search, as chart nodes: where the chart's search jumps to."""
+    return _with_report_counts(employees_visible_to(viewer, q=q))
+
+
 def chart_path(viewer: Viewer, employee: Employee) -> list[Employee]:
     """From the top of what the viewer sees down to `employee`, each with report_count: the path the chart
     opens to show someone. O(depth)."""

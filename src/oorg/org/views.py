@@ -309,7 +309,7 @@ def chart(request, workspace_slug):
     q = request.GET.get("q", "").strip()[:100]
     matches = None
     if q:
-        matches = _rows(viewer, list(selectors.employees_visible_to(viewer, q=q)[:10]))
+        matches = _chart_nodes(selectors.chart_search(viewer, q)[:10])
     focus, path = None, []
     focus_id = request.GET.get("focus", "")
     if focus_id.isdigit() and len(focus_id) < 19:
