@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import re
 import shutil
 import tempfile
 from contextlib import contextmanager
@@ -28,7 +27,7 @@ from django.db import transaction
 from . import files, jobs
 from .errors import DomainError, ValidationFailed
 from .permissions import Actor, require
-from .tabular import MAX_ROWS, TableError, TableFile, write_csv
+from .tabular import MAX_ROWS, TableError, TableFile, batched, normalise_header, write_csv
 
 ALL_OR_NOTHING, VALID_ROWS = "all_or_nothing", "valid_rows"
 MODES = (ALL_OR_NOTHING, VALID_ROWS)
@@ -38,17 +37,6 @@ WRITE_BATCH = 1000  # rows per bulk_create / bulk_update
 ERRORS_SHOWN = 100  # problems in a result; all of them are in the error report
 PREVIEW_ROWS = 10
 REASON = "reason"
-
-
-def batched(iterable, size: int):
-    iterator = iter(iterable)
-    while chunk := list(itertools.islice(iterator, size)):
-        yield chunk
-
-
-def header_key(text: str) -> str:
-    # The same normalisation as core/tabular.py's headers: "Employee Code" and "employee-code" match.
-    return re.sub(r"[\s\-]+", "_", str(text).replace("\ufeff", "").strip().lower())
 
 
 @dataclass
@@ -133,7 +121,7 @@ def check_mapping(spec: Spec, mapping) -> dict[str, str]:
     if unknown:
         raise ValidationFailed(f"Unknown column {unknown[0]!r} in the mapping. Columns: {', '.join(spec.columns)}.",
                                field="mapping")
-    return {header_key(k): v for k, v in mapping.items()}
+    return {normalise_header(k): v for k, v in mapping.items()}
 
 
 def map_headers(spec: Spec, actor: Actor, headers: list[str], mapping: dict | None, problems: Problems) -> dict:

@@ -38,7 +38,7 @@ class Table:
     rows: list[tuple[int, dict[str, object]]]
 
 
-def _normalise_header(value: object) -> str:
+def normalise_header(value: object) -> str:
     # "First Name", "first-name" and " FIRST_NAME" all mean the same column.
     text = str(value).replace("\ufeff", "").strip().lower()
     return re.sub(r"[\s\-]+", "_", text)
@@ -320,7 +320,7 @@ class TableFile:
                 raise _too_long(self.max_rows)
             if all(v == "" for v in values):
                 continue  # blank lines are common at the end of exports; their numbers still count
-            names = [_normalise_header(v) for v in values]
+            names = [normalise_header(v) for v in values]
             while names and not names[-1]:
                 names.pop()
             seen = set()
@@ -430,7 +430,7 @@ def _stream_csv(headers, rows):
     writer = csv.writer(buffer)  # comma delimiter, \r\n line endings
     writer.writerow([_csv_text(_export_value(v)) for v in headers])
     yield "\ufeff".encode() + buffer.getvalue().encode()  # BOM: Excel then reads accents correctly
-    for chunk in _batched(rows):
+    for chunk in batched(rows, STREAM_ROWS):
         buffer.seek(0)
         buffer.truncate()
         for record in chunk:
@@ -438,9 +438,10 @@ def _stream_csv(headers, rows):
         yield buffer.getvalue().encode()
 
 
-def _batched(rows):
-    iterator = iter(rows)
-    while chunk := list(itertools.islice(iterator, STREAM_ROWS)):
+def batched(iterable, size: int):
+    """Lists of `size` items from any iterable, read as they are needed."""
+    iterator = iter(iterable)
+    while chunk := list(itertools.islice(iterator, size)):
         yield chunk
 
 
