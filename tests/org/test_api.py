@@ -87,6 +87,21 @@ def test_org_chart_pages_a_wide_level(company, clients):
     assert second["count"] == 2  # carried by the cursor, not counted again
 
 
+def test_a_cursor_that_no_list_gave_out_is_a_422(company, clients):
+    import base64
+    import json
+
+    def forged(values):
+        raw = json.dumps({"v": values, "n": 3, "b": False, "p": 1}).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    for cursor in ("not-a-cursor", forged(["Mia", "abc"]), forged(["Mia"]), forged([None, 1]), "x" * 1001):
+        response = clients["hr"].get(f"/employees?cursor={cursor}")
+        assert response.status_code == 422 and response.json()["field"] == "cursor", cursor
+    assert clients["hr"].get("/employees?limit=201").status_code == 422
+    assert clients["hr"].get("/employees?offset=5&cursor=" + forged(["Mia", 1])).json()["field"] == "offset"
+
+
 def test_org_chart_path_opens_the_way_down_to_someone(company, clients):
     found = clients["member"].get("/org-chart?q=ines").json()
     assert [(n["full_name"], n["id"]) for n in found["items"]] == [("Ines Indirect", company["indirect"].pk)]

@@ -17,6 +17,7 @@ import json
 from dataclasses import dataclass
 from functools import reduce
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q, QuerySet
 
 from .errors import ValidationFailed
@@ -146,7 +147,11 @@ def keyset_page(queryset: QuerySet, *, limit: int = DEFAULT_LIMIT, cursor: str |
     total, backwards, position = None, False, 0
     if cursor:
         values, total, backwards, position = decode(cursor)
-        queryset = queryset.filter(_after(order, values, backwards=backwards))
+        try:  # a value of the wrong type for its column (a forged cursor) fails here, as the filter is built
+            queryset = queryset.filter(_after(order, values, backwards=backwards))
+        except (TypeError, ValueError, DjangoValidationError):
+            raise ValidationFailed("This cursor is not one a list gave out; start from the first page.",
+                                   field="cursor") from None
     elif count:
         total = queryset.count()
     if backwards:
