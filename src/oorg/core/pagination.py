@@ -24,6 +24,7 @@ from .errors import ValidationFailed
 
 MAX_LIMIT = 200
 DEFAULT_LIMIT = 50
+PAGE_SIZE = 25  # rows per HTML page
 MAX_CURSOR_LENGTH = 1000
 
 
@@ -188,7 +189,7 @@ def offset_page(queryset: QuerySet, *, limit: int, offset: int) -> PageOf:
     return PageOf(rows, total, next_cursor, start=offset)
 
 
-def page_for(request, queryset: QuerySet, *, param: str = "cursor", per_page: int = 25) -> PageOf:
+def page_for(request, queryset: QuerySet, *, param: str = "cursor", per_page: int = PAGE_SIZE) -> PageOf:
     """A page of a list for an HTML page: the cursor comes in the query string under `param`; one that is
     not ours shows the first page rather than an error."""
     try:

@@ -26,12 +26,6 @@ from .forms import (
 from .permissions import MEMBERS_CHANGE_ROLE, MEMBERS_INVITE, PERMISSIONS, ROLES_MANAGE, SECURITY_MANAGE
 from .roles import role_names
 
-PAGE_SIZE = 25
-
-
-def _page(request, queryset, param: str = "cursor"):
-    return pagination.page_for(request, queryset, param=param, per_page=PAGE_SIZE)
-
 
 def _back_to_members(workspace_slug):
     return redirect("core:members", workspace_slug=workspace_slug)
@@ -52,9 +46,9 @@ def _members_page(request, *, invite_form=None, role_error=None, status_forms=()
     invitations = None
     if can_invite:
         pending = selectors.invitations_visible_to(actor)
-        invitations = _page(request, pending.filter(email__icontains=q) if q else pending, "icursor")
+        invitations = pagination.page_for(request, pending.filter(email__icontains=q) if q else pending, param="icursor")
     context = {
-        "search": search, "q": q, "members": _page(request, members), "invitations": invitations,
+        "search": search, "q": q, "members": pagination.page_for(request, members), "invitations": invitations,
         "can_invite": can_invite, "can_change_roles": actor.can(MEMBERS_CHANGE_ROLE),
         "role_choices": choices, "role_error": role_error, "role_names": role_names(),
         "assignable": {key for key, _ in choices},
@@ -196,7 +190,7 @@ def audit_log(request, workspace_slug):
     known_actions = (selectors.audit_events_for(request.actor).order_by("action")
                      .values_list("action", flat=True).distinct()[:200])
     return render_form(request, "core/audit.html",
-                       {"form": form, "action": action, "events": _page(request, events),
+                       {"form": form, "action": action, "events": pagination.page_for(request, events),
                         "known_actions": list(known_actions)})
 
 

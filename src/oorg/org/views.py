@@ -23,7 +23,6 @@ from .models import Employee
 from .permissions import EMPLOYEE_EDIT, EMPLOYEE_EXPORT, EMPLOYEE_VIEW_ALL, TEAM_VIEW
 from .selectors import Viewer
 
-PAGE_SIZE = 25
 PROFILE_REPORTS = 20  # direct reports shown on a profile; the rest are a link to the directory
 STATUS_LABELS = dict(Employee.Status.choices)
 EMPLOYMENT_TYPE_LABELS = dict(Employee.EmploymentType.choices)
@@ -32,10 +31,6 @@ WORK_FACTS = {"code": "Employee code", "work_email": "Work email", "phone": "Pho
               "start_date": "Start date", "end_date": "End date", "status": "Status", "member": "Workspace account"}
 PERSONAL_FACTS = {"birth_date": "Birth date", "home_address": "Home address",
                   "emergency_contact_name": "Emergency contact", "emergency_contact_phone": "Emergency contact phone"}
-
-
-def _page(request, queryset):
-    return pagination.page_for(request, queryset, per_page=PAGE_SIZE)
 
 
 def _rows(viewer: Viewer, employees) -> list[dict]:
@@ -92,7 +87,7 @@ def directory(request, workspace_slug):
     viewer = selectors.viewer_for(actor)
     form = _filter_form(request)
     filters = form.filters()
-    people = _page(request, selectors.employees_visible_to(viewer, **filters))
+    people = pagination.page_for(request, selectors.employees_visible_to(viewer, **filters))
     exports = {}
     if actor.can(EMPLOYEE_EXPORT):
         query = request.GET.copy()
@@ -319,7 +314,7 @@ def chart(request, workspace_slug):
             focus = None
         if focus is not None:
             path = _chart_nodes(selectors.chart_path(viewer, focus))
-    level = _page(request, selectors.chart_level(viewer, focus if path else None))
+    level = pagination.page_for(request, selectors.chart_level(viewer, focus if path else None))
     context = {"path": path, "level": level, "nodes": _chart_nodes(level), "q": q, "matches": matches,
                "focus": path[-1] if path else None}
     return render(request, "org/chart.html", context)
@@ -335,7 +330,7 @@ def my_team(request, workspace_slug):
     context = {"me": me, "total": 0}
     if me is not None:
         team = selectors.reports_of(viewer, me, all_levels=True)
-        page = _page(request, team)
+        page = pagination.page_for(request, team)
         total = page.count if page.count is not None else team.count()
         direct = selectors.reports_of(viewer, me, all_levels=False).count()
         rows = [{**row, "direct": e.manager_id == me.pk} for e, row in zip(page, _rows(viewer, page))]
