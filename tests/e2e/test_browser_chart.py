@@ -4,8 +4,7 @@ import os
 
 import pytest
 
-from ..conftest import PASSWORD
-from .test_browser_signup import PHONE, browser_page  # noqa: F401  (browser_page: a fixture)
+from .test_browser_signup import PHONE, browser_page, sign_in  # noqa: F401  (browser_page: a fixture)
 
 
 def _names(page, selector: str) -> list[str]:
@@ -16,11 +15,7 @@ def _names(page, selector: str) -> list[str]:
 def test_member_opens_the_chart_a_level_at_a_time_and_finds_someone(live_server, workspace, company, member,
                                                                      browser_page):  # noqa: F811
     page = browser_page
-    page.goto(live_server.url + "/signin")
-    page.get_by_label("Email").fill(member.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"**/w/{workspace.slug}/")
+    sign_in(page, live_server, member, workspace)
 
     page.goto(f"{live_server.url}/w/{workspace.slug}/people/chart/")
     assert _names(page, "#org-chart") == ["Hana HR", "Olivia Owner"]

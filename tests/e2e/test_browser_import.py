@@ -11,8 +11,7 @@ from oorg.core.tenancy import workspace_scope
 from oorg.org import services
 from oorg.org.models import Employee
 
-from ..conftest import PASSWORD
-from .test_browser_signup import PHONE, browser_page  # noqa: F401  (browser_page: a fixture)
+from .test_browser_signup import PHONE, browser_page, sign_in  # noqa: F401  (browser_page: a fixture)
 
 HEADER = "employee_code,full_name,work_email,job_title,department,notes\n"
 BAD = HEADER + ("P001,Paula Pioneer,paula@acme.test,Engineer,Engineering,first\n"
@@ -63,11 +62,7 @@ def test_hr_imports_employees_on_a_phone(live_server, workspace, hr, browser_pag
         services.create_department(Actor.system(workspace), name="Engineering")
     page = browser_page
 
-    page.goto(live_server.url + "/signin")
-    page.get_by_label("Email").fill(hr.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"**/w/{workspace.slug}/")
+    sign_in(page, live_server, hr, workspace)
 
     # The "Organization" section, then its Import tab.
     page.locator("nav.subnav").get_by_role("link", name="Organization").click()

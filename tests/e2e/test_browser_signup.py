@@ -33,6 +33,15 @@ def browser_page(monkeypatch):
         browser.close()
 
 
+def sign_in(page, live_server, user, workspace) -> None:
+    """Sign in through the page, as a person would, and land in the workspace."""
+    page.goto(live_server.url + "/signin")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"**/w/{workspace.slug}/")
+
+
 @pytest.mark.browser
 def test_sign_up_verify_and_land_in_the_workspace_on_a_phone(live_server, transactional_db, outbox, browser_page):
     page = browser_page
