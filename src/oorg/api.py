@@ -2,6 +2,10 @@
 
 Every answer that is not a success is JSON in one shape, `ErrorOut` (`{"detail", "code"}`, plus `field` and
 `errors` for a 422), and the OpenAPI document says so: each operation's `default` response is `ErrorOut`.
+A 422 lists every problem found, each `{"field", "message", "code"}`: all of a body's schema errors at once,
+or all of a service's rule errors at once (core.errors.Problems). Schema errors come first, alone: the
+service's rules need the values a body that does not fit its schema cannot give (an id that is not a number
+names no row).
 A crash is a JSON 500 too (logged with its traceback); a body that is not JSON is a 422 like any other
 invalid input. tests/core/test_api_strictness.py and tests/e2e/test_schemathesis.py hold the API to it.
 """
@@ -91,7 +95,8 @@ def validation_error(request, exc: ValidationError):
     errors = []
     for e in exc.errors:
         loc = [str(p) for p in e.get("loc", []) if p not in ("body", "payload", "query", "path")]
-        errors.append({"field": ".".join(loc) or None, "message": e.get("msg", "invalid")})
+        errors.append({"field": ".".join(loc) or None, "message": e.get("msg", "invalid"),
+                       "code": e.get("type", "invalid")})
     return invalid_input(request, errors)
 
 
@@ -121,7 +126,7 @@ def not_found(request, exc):
 def http_error(request, exc: HttpError):
     if isinstance(exc.__cause__, InvalidJson):  # ninja wraps any parser error in a 400
         message = f"The body is not valid JSON: {exc.__cause__}."
-        return invalid_input(request, [{"field": None, "message": message}], detail=message)
+        return invalid_input(request, [{"field": None, "message": message, "code": "invalid_json"}], detail=message)
     return api.create_response(request, {"detail": str(exc), "code": status_code(exc.status_code)},
                                status=exc.status_code)
 
@@ -147,6 +152,6 @@ def ping(request):
 
 
 api.add_router("/auth/", "oorg.accounts.api.router")
-api.add_router("/", "oorg.core.api.router")
+api.add_router("/", "oorg.workspaces.api.router")
 api.add_router("/", "oorg.core.jobs_api.router")
 api.add_router("/", "oorg.org.api.router")

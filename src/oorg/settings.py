@@ -109,9 +109,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "ninja",
+    "django_htmx",  # htmx 2 as a static file (no CDN) and request.htmx
+    "lucide",  # icons as inline SVG: {% icon "users" %} (web/templatetags/oorg_shell.py)
     "oorg.core",
     "oorg.accounts",
     "oorg.org",
+    "oorg.workspaces",
     "oorg.web",
 ]
 
@@ -131,10 +134,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",  # request.htmx: a view answers an htmx request with a partial
     "oorg.accounts.middleware.UserSessionMiddleware",
     "oorg.core.middleware.WorkspaceScopeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "oorg.web.middleware.DomainErrorPageMiddleware",
+    "oorg.web.middleware.FormOnlyGetMiddleware",  # a GET on a POST-only page URL goes to the page of its form
 ]
 
 ROOT_URLCONF = "oorg.urls"
@@ -200,6 +205,9 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_HTTPS el
 X_FRAME_OPTIONS = "DENY"
 
 LANGUAGE_CODE = "en"
+# The languages the interface is written in, offered as each user's language (accounts profile). Only English so
+# far; add a language here when its translations land (and turn USE_I18N on).
+LANGUAGES = [("en", "English")]
 TIME_ZONE = "UTC"
 USE_TZ = True
 USE_I18N = False

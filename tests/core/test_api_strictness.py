@@ -31,7 +31,7 @@ def assert_validation_error(response, field=None):
     assert response["Content-Type"].startswith("application/json")
     body = response.json()
     assert body["code"] == "validation_failed" and body["detail"], body
-    assert body["errors"] and all(set(e) == {"field", "message"} for e in body["errors"]), body
+    assert body["errors"] and all(set(e) == {"field", "message", "code"} for e in body["errors"]), body
     if field is not None:
         assert field in {e["field"] for e in body["errors"]}, body
         assert field in body["detail"], body
@@ -175,12 +175,12 @@ def test_method_not_allowed_is_json_405(owner_client):
 
 
 def test_an_unhandled_exception_is_a_json_500_and_is_logged(owner_client, monkeypatch, caplog):
-    from oorg.core import api as core_api
+    from oorg.workspaces import api as workspace_api
 
     def boom(request):
         raise RuntimeError("kaboom")
 
-    monkeypatch.setattr(core_api.selectors, "memberships_of", lambda user: boom(None))
+    monkeypatch.setattr(workspace_api.selectors, "memberships_of", lambda user: boom(None))
     owner_client.client.raise_request_exception = False  # answer as a real server would, not re-raise
     with caplog.at_level(logging.ERROR):
         response = owner_client.get("/workspaces")

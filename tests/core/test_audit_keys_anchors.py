@@ -180,15 +180,17 @@ migration = importlib.import_module("oorg.core.migrations.0005_audit_keyed_chain
 
 
 def _make_legacy(*workspaces):
-    """Turn the chains into what 0004 left: plain SHA-256 over the old canonical form, no key id."""
+    """Turn the chains into what 0004 left: plain SHA-256 over the old canonical form, no key id (and no target
+    name: 0010 added it)."""
     for ws in workspaces:
         prev = audit.GENESIS
         for event in AuditEvent.objects.filter(workspace=ws).order_by("seq"):
-            event.prev_hash, event.key_id = prev, ""
+            event.prev_hash, event.key_id, event.target_label = prev, "", ""
             content = json.loads(audit.canonical(event))
             del content["key"]
             prev = hashlib.sha256(json.dumps(content, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
-            AuditEvent.objects.filter(pk=event.pk).update(prev_hash=event.prev_hash, hash=prev, key_id="")
+            AuditEvent.objects.filter(pk=event.pk).update(prev_hash=event.prev_hash, hash=prev, key_id="",
+                                                          target_label="")
         AuditChainHead.objects.filter(chain=audit.chain_key(ws.pk)).update(hash=prev)
 
 

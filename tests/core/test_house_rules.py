@@ -94,3 +94,38 @@ def test_celery_tasks_in_areas_are_workspace_tasks():
 def test_the_rule_checker_sees_a_violation(tmp_path):
     tree = ast.parse("Lead.objects.unscoped().filter(x=1)\ncursor.execute('select 1')\n")
     assert list(calls(tree, "unscoped")) == [1] and list(calls(tree, "execute")) == [2]
+
+
+# What core may import: itself, the project's entry points it is built on (settings, the Celery app), and
+# third-party code. Areas (accounts, workspaces, org, ...) and the page layer (web) sit above it.
+CORE_MAY_IMPORT = {"oorg.core", "oorg.celery", "oorg.settings"}
+
+
+def imported_modules(tree):
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from ((alias.name, node.lineno) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            yield node.module, node.lineno
+
+
+def test_core_imports_no_area_and_no_page_code():
+    offenders = [
+        f"{rel}:{line} imports {module}"
+        for path, rel in python_files()
+        if rel.startswith("core/")
+        for module, line in imported_modules(ast.parse(path.read_text()))
+        if (module == "oorg" or module.startswith("oorg."))
+        and not any(module == allowed or module.startswith(allowed + ".") for allowed in CORE_MAY_IMPORT)
+    ]
+    assert not offenders, f"core is the ground floor; it imports no area: {offenders}"
+    # Page code: views, URLs and templates belong to the areas; core keeps only form helpers (core/forms.py).
+    pages = sorted(p.relative_to(SRC).as_posix() for p in (SRC / "core").rglob("*")
+                   if p.name in ("views.py", "urls.py") or (p.suffix == ".html"))
+    assert not pages, f"page code in core: {pages}"
+
+
+def test_the_import_rule_sees_a_violation(tmp_path):
+    tree = ast.parse("from oorg.org.models import Employee\nimport oorg.web.views\nfrom oorg.core import audit\n")
+    found = [m for m, _ in imported_modules(tree) if not m.startswith("oorg.core")]
+    assert found == ["oorg.org.models", "oorg.web.views"]

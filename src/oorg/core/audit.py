@@ -5,6 +5,16 @@ content plus that previous hash, keyed with an audit key derived from SECRET_KEY
 database). Editing or deleting a row breaks the chain, and recomputing the chain needs the secret.
 `key_id` names the key an event was made with, so after a rotation verify finds the former key among
 OORG_OLD_SECRET_KEYS. Heads are also anchored outside the database (audit_anchors.py).
+
+So that people can read the log, areas declare what they record (as they declare permissions):
+
+    audit.register_actions({"org.employee.created": "Employee created", ...}, group="People")
+    audit.register_target(Employee, links=audit.page_links("org:employee", "employee_id", openable))
+
+An event keeps its target's name as it was (`target_label`), so it still reads after a rename or a deletion;
+the link is resolved when the log is read, and only to what the reader may open. An event that changes fields
+names them: `audit.record(actor, "org.branch.updated", branch, fields=["name", "time_zone"])` (on an event that
+creates something: the fields it was given).
 """
 from __future__ import annotations
 
@@ -13,12 +23,18 @@ import hashlib
 import hmac
 import json
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.core.exceptions import FieldDoesNotExist
+from django.db import IntegrityError, models, transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from . import request_context
+from .errors import PermissionDenied
 from .models import AuditChainHead, AuditEvent, Workspace
 
 GENESIS = "0" * 64
@@ -57,6 +73,9 @@ def canonical(event: AuditEvent) -> str:
             "ip_address": event.ip_address,
             "data": event.data,
             "prev_hash": event.prev_hash,
+            # Since 0010. Left out when empty, so events recorded before it (and events without a target) keep
+            # the content, and so the hash, they were made with; an edit that adds or blanks it still breaks it.
+            **({"target_label": event.target_label} if event.target_label else {}),
         },
         sort_keys=True,
         separators=(",", ":"),
@@ -73,8 +92,10 @@ def compute_hash(event: AuditEvent, secret: str | None = None) -> str | None:
     return hmac.new(derive(secret), canonical(event).encode(), hashlib.sha256).hexdigest()
 
 
-def record(actor, action: str, target=None, *, workspace=None, user=None, **data) -> AuditEvent:
-    """Append an event. `actor` is an Actor (or None); `user` names the person when there is no Actor."""
+def record(actor, action: str, target=None, *, workspace=None, user=None, target_label: str | None = None,
+           **data) -> AuditEvent:
+    """Append an event. `actor` is an Actor (or None); `user` names the person when there is no Actor.
+    `target_label`: the target's name as the log shows it (by default from its registered type, or str())."""
     if workspace is None and actor is not None:
         workspace = actor.workspace
     person = user if user is not None else getattr(actor, "user", None)
@@ -89,8 +110,9 @@ def record(actor, action: str, target=None, *, workspace=None, user=None, **data
             action=action,
             actor_user_id=getattr(person, "pk", None),
             actor_label=label[:254],
-            target_type=type(target).__name__ if target is not None else "",
+            target_type=target_type_of(target) if target is not None else "",
             target_id=str(target.pk) if target is not None else "",
+            target_label=(target_label if target_label is not None else _label_of(target))[:LABEL_LENGTH],
             ip_address=request_context.client_ip.get(),
             data=json.loads(json.dumps(data, default=str)),
             prev_hash=head.hash,
@@ -101,6 +123,127 @@ def record(actor, action: str, target=None, *, workspace=None, user=None, **data
         head.seq, head.hash = event.seq, event.hash
         head.save(update_fields=["seq", "hash"])
     return event
+
+
+# --- what people read: action labels, target names and links, field labels -----------------------------------
+
+ACTIONS: dict[str, str] = {}  # "org.employee.created" -> "Employee created"
+ACTION_GROUPS: dict[str, str] = {}  # an action name's first part -> the area a person knows it by ("org" -> "People")
+LABEL_LENGTH = AuditEvent._meta.get_field("target_label").max_length
+
+
+def register_actions(labels: dict[str, str], *, group: str) -> None:
+    """Declare the actions an area records and what a person reads for each. `group` names the area in the
+    log's action picker. Every action recorded in the source has a label (tests/core/test_audit_labels.py)."""
+    for name, label in labels.items():
+        ACTIONS[name] = label
+        ACTION_GROUPS.setdefault(name.split(".", 1)[0], group)
+
+
+def action_label(action: str) -> str:
+    return ACTIONS.get(action, action)
+
+
+@dataclass(frozen=True)
+class TargetType:
+    model: type
+    noun: str  # what a person calls one: "Employee", "Member"
+    label: Callable[[object], str] | None  # its name, read when an event is recorded
+    links: Callable[[object, list[str]], dict[str, str]] | None  # (actor, target ids) -> {id: path} of those openable
+
+
+TARGETS: dict[str, TargetType] = {}  # by target_type: the model's class name
+
+
+def register_target(model, *, noun: str | None = None, label: Callable[[object], str] | None = None,
+                    links: Callable[[object, list[str]], dict[str, str]] | None = None) -> None:
+    """Declare a kind of target: what it is called, its name (default: str() when the model defines it) and
+    where the log links to (see `page_links`). A target without `links` is shown as plain text."""
+    TARGETS[model.__name__] = TargetType(model, noun or capfirst(model._meta.verbose_name), label, links)
+
+
+def page_links(url_name: str, id_kwarg: str, openable: Callable[[object], models.QuerySet], *,
+               permission: str | None = None):
+    """`links` for targets that have a page `url_name` (workspace_slug, `id_kwarg`): linked while they exist
+    and `openable(actor)` (a queryset, or PermissionDenied) holds them, and the actor holds `permission`.
+    One query per page of the log."""
+
+    def links(actor, ids: list[str]) -> dict[str, str]:
+        if permission is not None and not actor.can(permission):
+            return {}
+        try:
+            rows = openable(actor)
+        except PermissionDenied:
+            return {}
+        keys = [int(i) for i in ids if i.isdigit() and len(i) < 19]
+        slug = actor.workspace.slug
+        return {str(pk): reverse(url_name, kwargs={"workspace_slug": slug, id_kwarg: pk})
+                for pk in rows.filter(pk__in=keys).values_list("pk", flat=True)}
+
+    return links
+
+
+def target_type_of(target) -> str:
+    # __class__, not type(): a request's lazily loaded user (SimpleLazyObject) passes on __class__ to the User.
+    return target.__class__.__name__
+
+
+def _label_of(target) -> str:
+    if target is None:
+        return ""
+    kind = TARGETS.get(target_type_of(target))
+    if kind is not None and kind.label is not None:
+        return kind.label(target) or ""
+    if target.__class__.__str__ is models.Model.__str__:  # "Membership object (3)" names nothing
+        return ""
+    return str(target)
+
+
+def target_noun(target_type: str) -> str:
+    kind = TARGETS.get(target_type)
+    return kind.noun if kind is not None else target_type
+
+
+def target_name(event: AuditEvent) -> str:
+    """The target as the log shows it: its name when recorded, or (events from before names were kept) its
+    kind and id."""
+    if event.target_label:
+        return event.target_label
+    return f"{target_noun(event.target_type)} #{event.target_id}" if event.target_type else ""
+
+
+def target_links(actor, events) -> dict[tuple[str, str], str]:
+    """{(target_type, target_id): path} for the targets of `events` that still exist and `actor` may open."""
+    wanted: dict[str, set[str]] = {}
+    for event in events:
+        kind = TARGETS.get(event.target_type)
+        if kind is not None and kind.links is not None and event.target_id:
+            wanted.setdefault(event.target_type, set()).add(event.target_id)
+    found = {}
+    for target_type, ids in wanted.items():
+        try:
+            paths = TARGETS[target_type].links(actor, sorted(ids))
+        except PermissionDenied:
+            continue
+        found.update({(target_type, target_id): path for target_id, path in paths.items()})
+    return found
+
+
+def field_names(event: AuditEvent) -> list[str]:
+    """The fields an event names: what an update changed, or what a new record was given (`fields=[...]`)."""
+    names = event.data.get("fields") if isinstance(event.data, dict) else None
+    return [str(n) for n in names] if isinstance(names, list) else []
+
+
+def field_label(target_type: str, name: str) -> str:
+    """A field's name as its model labels it ("full_name" -> "Full name")."""
+    kind = TARGETS.get(target_type)
+    if kind is not None:
+        try:
+            return capfirst(kind.model._meta.get_field(name).verbose_name)
+        except FieldDoesNotExist:
+            pass
+    return capfirst(name.replace("_", " "))
 
 
 def chain_key(workspace_id) -> str:

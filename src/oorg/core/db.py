@@ -1,5 +1,6 @@
 """The only place raw SQL is allowed (a lint test enforces it)."""
 from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.models import Func, IntegerField
 
 
 def ping() -> None:
@@ -194,3 +195,47 @@ def update_many(model, rows: list, fields: list[str]) -> None:
               for row in rows]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
+
+
+def subtree_counts(model, parent_field: str, counted, column: str) -> dict[int, int]:
+    """For every node of a tree (`model`, this workspace): how many rows of the queryset `counted` have `column`
+    pointing at it or at any node below it. One query: the tree's closure (node, descendant), walked by the
+    database as `subtree` does, joined to `counted`. Nodes with none are left out. For trees of hundreds
+    of nodes (departments); the cost is the closure's size plus one pass over `counted`."""
+    from django.db.models import Count
+
+    workspace_id, table, parent, pk = _tree_names(model, parent_field)
+    # Counted per node first (one pass, like any headcount), then the few per-node sums added up the closure:
+    # joining the closure to the rows themselves made SQLite probe them once per closure row (0.8 s at 100,000).
+    per_node = counted.order_by().values(column).annotate(n=Count("pk")).values_list(column, "n")
+    inner_sql, inner_params = per_node.query.sql_with_params()
+    sql = (f"WITH RECURSIVE closure(top, node, depth) AS ("
+           f"SELECT {pk}, {pk}, 0 FROM {table} WHERE workspace_id = %s "
+           f"UNION ALL SELECT closure.top, t.{pk}, closure.depth + 1 {_step('closure', table, parent, pk, parent)} "
+           f"WHERE closure.depth < %s), "
+           f"per_node(node, n) AS ({inner_sql}) "
+           f"SELECT closure.top, SUM(per_node.n) FROM closure JOIN per_node ON per_node.node = closure.node "
+           f"GROUP BY closure.top")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (workspace_id, workspace_id, MAX_TREE_DEPTH, *inner_params))
+        return {top: int(n) for top, n in cursor.fetchall()}
+
+
+class MonthDay(Func):
+    """A date's month * 100 + day (17 May: 517), computed by the database itself, and indexable on both (the
+    birthdays and anniversaries cards read an index range of it). Django's ExtractMonth and
+    ExtractDay call back into Python for every row on SQLite: 3.5 s for 100,000 people against 0.1 s here."""
+
+    arity = 1
+    output_field = IntegerField()
+    template = "(EXTRACT(MONTH FROM %(expressions)s) * 100 + EXTRACT(DAY FROM %(expressions)s))"
+
+    def as_sqlite(self, compiler, connection, **extra):
+        # %%%%: one %% for this template, one for the backend's own %-formatting of the query.
+        return self.as_sql(compiler, connection, template="CAST(strftime('%%%%m%%%%d', %(expressions)s) AS INTEGER)",
+                           **extra)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        # EXTRACT from a date is IMMUTABLE (to_char is only STABLE), so an index can be built on this expression.
+        return self.as_sql(compiler, connection, template="CAST(EXTRACT(MONTH FROM %(expressions)s) * 100 "
+                           "+ EXTRACT(DAY FROM %(expressions)s) AS INTEGER)", **extra)

@@ -14,8 +14,11 @@ FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
 SIZE = (512, 512)
 
 
-def normalise_photo(data: bytes) -> tuple[bytes, str]:
-    """Return (JPEG bytes, "image/jpeg"): upright, RGB, within 512×512, quality 85, no EXIF or other metadata."""
+def normalise_photo(data: bytes, *, background: tuple[int, int, int] | None = None) -> tuple[bytes, str]:
+    """Return (JPEG bytes, "image/jpeg"): upright, RGB, within 512×512, quality 85, no EXIF or other metadata.
+
+    `background`: the colour transparent pixels become (a logo's white); without it they keep whatever colour
+    the file stores under them, often black."""
     if len(data) > MAX_BYTES:
         raise ValidationFailed("The photo is larger than 5 MB.", field="photo")
     not_an_image = ValidationFailed("The photo must be a JPEG, PNG, WebP or GIF image.", field="photo")
@@ -31,7 +34,12 @@ def normalise_photo(data: bytes) -> tuple[bytes, str]:
     if image.width * image.height > MAX_PIXELS:  # checked before decoding a single pixel
         raise too_big
     try:
-        image = ImageOps.exif_transpose(image).convert("RGB")
+        image = ImageOps.exif_transpose(image)
+        if background is not None and (image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info):
+            rgba = image.convert("RGBA")
+            image = Image.new("RGB", rgba.size, background)
+            image.paste(rgba, mask=rgba.getchannel("A"))
+        image = image.convert("RGB")
     except (OSError, ValueError, SyntaxError, EOFError):  # truncated or corrupt pixel data
         raise not_an_image from None
     image.thumbnail(SIZE, Image.Resampling.LANCZOS)

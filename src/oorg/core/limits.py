@@ -37,9 +37,9 @@ def _mib(size: int) -> str:
 def _refuse(request, status: int, code: str, message: str):
     if request.path_info.startswith("/api/"):
         return JsonResponse({"detail": message, "code": code}, status=status)
-    from oorg.web.middleware import render_error
+    from .errors import error_page
 
-    return render_error(request, status=status, message=message)
+    return error_page(request, status=status, message=message)
 
 
 class BodyLimitMiddleware:

@@ -11,18 +11,33 @@ class Workspace(models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=60, unique=True)
     require_two_factor = models.BooleanField(default=False)
-    time_zone = models.CharField(max_length=64, default="UTC")
+    time_zone = models.CharField(max_length=64, default="UTC")  # IANA name: the default for the workspace's pages
+    locale = models.CharField(max_length=16, default="en-GB")  # date and number formats (workspaces.services.LOCALES)
+    logo = models.CharField(max_length=255, blank=True)  # a private name in the storage API (core/files.py)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class PersonalData:
         subject = "workspace"
         fields = {}
-        not_personal = ("name",)  # the company's name, not a person's
+        not_personal = ("name", "logo")  # the company's name and logo, not a person's
         on_erasure = Erasure.RETAIN
         retention = "workspace"
 
     def __str__(self):
         return self.name
+
+    @property
+    def logo_url(self) -> str | None:
+        """Where any member's pages load the logo (the shell's switcher and sidebar), or None.
+
+        The query changes with each new logo (its stored name is random), so a cached old one is never shown.
+        The URL name belongs to the workspaces area; reversing a name imports nothing from it."""
+        if not self.logo:
+            return None
+        from django.urls import reverse
+
+        url = reverse("workspaces:logo", kwargs={"workspace_slug": self.slug})
+        return f"{url}?v={self.logo.rsplit('/', 1)[-1][:8]}"
 
 
 class Role(WorkspaceOwned):
@@ -106,6 +121,7 @@ class AuditEvent(models.Model):
     actor_label = models.CharField(max_length=254)
     target_type = models.CharField(max_length=80, blank=True)
     target_id = models.CharField(max_length=64, blank=True)
+    target_label = models.CharField(max_length=200, blank=True, default="")  # its name when recorded (0010)
     ip_address = models.GenericIPAddressField(null=True)
     data = models.JSONField(default=dict)
     prev_hash = models.CharField(max_length=64)
@@ -114,7 +130,8 @@ class AuditEvent(models.Model):
 
     class PersonalData:
         subject = "actor"
-        fields = {"actor_label": Category.IDENTITY, "ip_address": Category.TECHNICAL, "data": Category.ACTIVITY}
+        fields = {"actor_label": Category.IDENTITY, "target_label": Category.IDENTITY, "ip_address": Category.TECHNICAL,
+                  "data": Category.ACTIVITY}
         on_erasure = Erasure.RETAIN
         retention = "audit"
 
@@ -125,7 +142,16 @@ class AuditEvent(models.Model):
                 fields=["seq"], condition=models.Q(workspace__isnull=True), name="audit_seq_account_chain"
             ),
         ]
-        indexes = [models.Index(fields=["workspace", "-seq"])]
+        # The log is read newest first within one workspace, filtered by one of these: each is an index range,
+        # read backwards. Ascending on purpose: read backwards, (..., seq) + the row id SQLite appends gives
+        # "seq DESC, id DESC" (the keyset order) with no sort; a "-seq" index leaves SQLite sorting by id.
+        indexes = [
+            models.Index(fields=["workspace", "-seq"]),
+            models.Index(fields=["workspace", "action", "seq"], name="audit_by_action"),
+            models.Index(fields=["workspace", "actor_user_id", "seq"], name="audit_by_actor"),
+            models.Index(fields=["workspace", "target_type", "target_id", "seq"], name="audit_by_target"),
+            models.Index(fields=["workspace", "occurred_at"], name="audit_by_time"),
+        ]
 
     def save(self, *args, **kwargs):
         if not self._state.adding:

@@ -196,3 +196,97 @@ def page_for(request, queryset: QuerySet, *, param: str = "cursor", per_page: in
         return keyset_page(queryset, limit=per_page, cursor=request.GET.get(param) or None)
     except ValidationFailed:
         return keyset_page(queryset, limit=per_page)
+
+
+# --- lists one index range cannot order alone ---------------------------------------------------------------
+#
+# Some orders have no single index: people grouped by department in tree order, or by start date with the
+# undated last in both directions (NULLs sort first on SQLite and last on PostgreSQL, and a cursor cannot
+# hold a NULL). Such a list is a sequence of segments, each an ordered queryset a keyset page can read (an
+# index range of one department, say), walked in order until the page is full. The cursor names the
+# segment and the row values inside it, so a deep page starts where the last one ended, as above.
+
+
+@dataclass
+class Segment:
+    key: str  # names this segment in cursors: stable for the same list
+    queryset: QuerySet  # ordered, ending with the primary key; no ordering column NULL inside the segment
+    label: object = None  # what the rows of this segment have in common (a group header), if anything
+
+
+@dataclass
+class SegmentedPage(PageOf):
+    labels: list = None  # the label of each row's segment, in row order
+    continues: bool = False  # the first row's segment began on an earlier page
+
+    def rows_with_labels(self):
+        return zip(self.items, self.labels or [None] * len(self.items), strict=True)
+
+
+def _rows_of(segment: Segment, need: int, values: list | None, *, backwards: bool) -> list:
+    """Up to `need` rows of a segment in list order: its first ones (after `values`, when given), or, walking
+    backwards, its last ones (before `values`)."""
+    queryset = segment.queryset
+    if values is not None:
+        try:  # a value of the wrong type for its column (a forged cursor) fails here, as the filter is built
+            queryset = queryset.filter(_after(_order_of(queryset), values, backwards=backwards))
+        except (TypeError, ValueError, DjangoValidationError):
+            raise ValidationFailed("This cursor is not one a list gave out; start from the first page.",
+                                   field="cursor") from None
+    if backwards:
+        return list(reversed(queryset.reverse()[:need]))
+    return list(queryset[:need])
+
+
+def segmented_page(walk, *, limit: int = PAGE_SIZE, cursor: str | None = None, count=None) -> SegmentedPage:
+    """A page of a list made of segments. `walk(key, backwards)` yields the segments in list order starting
+    with the one keyed `key` (None: the first, or the last when backwards), lazily, so a list of many
+    groups builds only those a page reaches. `count()` gives the total, called on the first page only."""
+    check_limit(limit)
+    start_key, values, total, backwards, position = None, None, None, False, 0
+    if cursor:
+        raw, total, backwards, position = decode(cursor)
+        if not raw or not isinstance(raw[0], str):
+            raise ValidationFailed("This cursor is not one a list gave out; start from the first page.",
+                                   field="cursor")
+        start_key, values = raw[0], raw[1:]
+    elif count is not None:
+        total = count()
+    found: list[tuple[Segment, object]] = []
+    first = True
+    for segment in walk(start_key, backwards):
+        if first and start_key is not None and segment.key != start_key:
+            raise ValidationFailed("This cursor belongs to another list; start from the first page.", field="cursor")
+        rows = _rows_of(segment, limit + 1 - len(found), values if first else None, backwards=backwards)
+        pairs = [(segment, row) for row in rows]
+        found = pairs + found if backwards else found + pairs
+        first = False
+        if len(found) > limit:
+            break
+    more = len(found) > limit
+    if backwards:  # the row before this page, if any, tells whether its first group began earlier
+        continues = more and found[0][0].key == found[1][0].key
+    else:
+        continues = bool(found) and start_key is not None and found[0][0].key == start_key
+    found = found[-limit:] if backwards else found[:limit]
+    if backwards:
+        position = max(position - len(found), 0)
+    next_cursor = prev_cursor = None
+    if found:
+        def key_of(segment: Segment, row) -> list:
+            return [segment.key] + [_value_of(row, name) for name, _desc in _order_of(segment.queryset)]
+
+        if more or backwards:
+            next_cursor = encode(key_of(*found[-1]), total, position=position + len(found))
+        if cursor and (more or not backwards) and position > 0:
+            prev_cursor = encode(key_of(*found[0]), total, backwards=True, position=position)
+    return SegmentedPage([row for _s, row in found], total, next_cursor, prev_cursor, start=position,
+                         labels=[segment.label for segment, _row in found], continues=continues)
+
+
+def segmented_page_for(request, walk, *, count=None, param: str = "cursor", per_page: int = PAGE_SIZE):
+    """`segmented_page` for an HTML page; a cursor that is not ours shows the first page (as `page_for`)."""
+    try:
+        return segmented_page(walk, limit=per_page, cursor=request.GET.get(param) or None, count=count)
+    except ValidationFailed:
+        return segmented_page(walk, limit=per_page, count=count)

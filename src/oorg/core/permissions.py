@@ -38,6 +38,11 @@ MEMBERS_CHANGE_ROLE = register("workspace.member.change_role", "Change a member'
 ROLES_MANAGE = register("roles.manage", "Create, change and delete custom roles", roles=("admin",))
 AUDIT_VIEW = register("audit.event.view", "Read the workspace audit log", roles=("admin",))
 SECURITY_MANAGE = register("workspace.security.manage", "Change workspace security settings", roles=())
+MEMBERS_REMOVE = register("workspace.member.remove", "Remove a member from the workspace", roles=("admin",))
+SETTINGS_MANAGE = register("workspace.settings.manage", "Rename the workspace, change its logo, time zone and locale",
+                           roles=("admin",))
+OWNERSHIP_TRANSFER = register("workspace.ownership.transfer", "Hand the workspace's ownership to another member",
+                              roles=())
 
 
 def custom_role_permissions(workspace_id: int, key: str) -> frozenset[str]:

@@ -23,6 +23,12 @@ from .permissions import (
     role_permissions,
 )
 
+audit.register_actions({
+    "roles.role.created": "Role created",
+    "roles.role.updated": "Role changed",
+    "roles.role.deleted": "Role deleted",
+}, group="Roles")
+
 
 def seed_builtin_roles(workspace) -> None:
     for key, (name, description) in BUILTIN_ROLES.items():
@@ -124,7 +130,7 @@ def update_role(actor: Actor, role: Role, *, name: str | None = None, descriptio
     require(actor, ROLES_MANAGE, role)
     _refuse_builtin(role)
     check_grantable(actor, permissions_of(role), field="permissions", what="changes to a role")
-    changes = {}
+    changes, before = {}, {"name": role.name, "description": role.description}
     with unchanged_on_refusal(role), transaction.atomic():
         if name is not None:
             role.name = changes["name"] = _clean_name(name, exclude_pk=role.pk)
@@ -138,7 +144,9 @@ def update_role(actor: Actor, role: Role, *, name: str | None = None, descriptio
             changes["removed"] = sorted(set(old) - set(new))
             role.permissions = new
         role.save()
-        audit.record(actor, "roles.role.updated", role, key=role.key, **changes)
+        changed = [field for field, value in before.items() if getattr(role, field) != value]
+        changed += ["permissions"] if changes.get("added") or changes.get("removed") else []
+        audit.record(actor, "roles.role.updated", role, key=role.key, fields=changed, **changes)
     return role
 
 

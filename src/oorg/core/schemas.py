@@ -1,4 +1,3 @@
-from datetime import datetime
 from typing import Annotated
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -25,6 +24,7 @@ class StrictSchema(Schema):
 class ErrorItem(Schema):
     field: str | None = None
     message: str
+    code: str | None = None  # why, for a program: "validation_failed", "conflict", a schema error's type
 
 
 class ErrorOut(Schema):
@@ -50,113 +50,8 @@ def _email(value: str) -> str:
 Email = Annotated[str, Field(max_length=254), AfterValidator(_email)]
 
 
-class UserOut(Schema):
-    id: int
-    email: str
-    full_name: str
-    email_verified: bool
-
-
 class WorkspaceOut(Schema):
     id: int
     slug: str
     name: str
     require_two_factor: bool = False
-
-
-class MyWorkspaceOut(Schema):
-    workspace: WorkspaceOut
-    role: str
-
-
-class MeOut(Schema):
-    user: UserOut
-    workspace: WorkspaceOut
-    role: str
-    permissions: list[str]
-    two_factor_enabled: bool
-
-
-class MemberOut(Schema):
-    id: int
-    user: UserOut
-    role: str
-    joined_at: datetime
-    two_factor_enabled: bool
-
-    @staticmethod
-    def resolve_two_factor_enabled(obj):
-        return obj.user.two_factor_enabled
-
-
-class MemberPatch(StrictSchema):
-    role: str = Field(min_length=1, max_length=32)
-
-
-class InvitationIn(StrictSchema):
-    email: Email
-    role: str = Field(default="member", min_length=1, max_length=32)
-
-
-class InvitationOut(Schema):
-    id: int
-    email: str
-    role: str
-    created_at: datetime
-    expires_at: datetime
-
-
-class InvitationAcceptIn(StrictSchema):
-    code: str = Field(min_length=1, max_length=200)
-    password: str = Field(min_length=1, max_length=4096)
-    full_name: str = Field(default="", max_length=150)
-
-
-class InvitationAcceptedOut(Schema):
-    user: UserOut
-    workspace: WorkspaceOut
-    role: str
-
-
-class WorkspacePatch(StrictSchema):
-    require_two_factor: bool
-
-
-class AuditEventOut(Schema):
-    id: int
-    seq: int
-    occurred_at: datetime
-    action: str
-    actor: str = Field(alias="actor_label")
-    actor_user_id: int | None
-    target_type: str
-    target_id: str
-    ip_address: str | None
-    data: dict
-
-
-class PermissionOut(Schema):
-    name: str
-    description: str
-
-
-class RoleOut(Schema):
-    id: int
-    key: str
-    name: str
-    description: str
-    is_builtin: bool
-    permissions: list[str]
-    member_count: int = 0
-
-
-class RoleIn(StrictSchema):
-    name: str = Field(min_length=1, max_length=60)
-    description: str = Field(default="", max_length=200)
-    permissions: list[str] = Field(max_length=500)
-
-
-class RolePatch(StrictSchema):
-    name: str | None = Field(default=None, min_length=1, max_length=60)
-    description: str | None = Field(default=None, max_length=200)
-    permissions: list[str] | None = Field(default=None, max_length=500)

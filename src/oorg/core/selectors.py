@@ -1,9 +1,11 @@
-"""Reads about workspaces and members. Cross-workspace reads are limited to the user's own rows."""
+"""Reads that cross workspaces, so no scope can hold them: one user's memberships (the scope middleware, sign-in,
+tokens, the switcher) and an invitation found by its code (before its workspace is known)."""
 from __future__ import annotations
 
+from django.utils import timezone
+
 from .errors import NotFound
-from .models import AuditEvent, Invitation, Membership
-from .permissions import AUDIT_VIEW, MEMBERS_INVITE, MEMBERS_VIEW, Actor, require
+from .models import Invitation, Membership
 
 
 def memberships_of(user, *, include_inactive: bool = False):
@@ -22,33 +24,14 @@ def membership_in(user, slug: str) -> Membership:
     return m
 
 
-def members_visible_to(actor: Actor):
-    require(actor, MEMBERS_VIEW)
-    return Membership.objects.filter(is_active=True).select_related("user").order_by("user__full_name", "pk")
-
-
-def get_member(actor: Actor, membership_id: int) -> Membership:
-    m = members_visible_to(actor).filter(pk=membership_id).first()
-    if m is None:
-        raise NotFound()
-    return m
-
-
-def invitations_visible_to(actor: Actor):
-    require(actor, MEMBERS_INVITE)
-    return Invitation.objects.filter(accepted_at__isnull=True, revoked_at__isnull=True).order_by("-created_at", "-pk")
-
-
-def get_invitation(actor: Actor, invitation_id: int) -> Invitation:
-    inv = invitations_visible_to(actor).filter(pk=invitation_id).first()
-    if inv is None:
-        raise NotFound()
-    return inv
-
-
-def audit_events_for(actor: Actor, *, action: str | None = None):
-    require(actor, AUDIT_VIEW)
-    events = AuditEvent.objects.filter(workspace_id=actor.workspace.pk).order_by("-seq", "-pk")
-    if action:
-        events = events.filter(action__startswith=action)
-    return events
+def live_invitation(code_hash: str, *, lock: bool = False) -> Invitation | None:
+    """The pending, unexpired invitation with this code hash, in whichever workspace it is."""
+    invitations = Invitation.objects.unscoped()
+    if lock:
+        invitations = invitations.select_for_update()
+    return (
+        invitations.filter(code_hash=code_hash, accepted_at__isnull=True, revoked_at__isnull=True,
+                           expires_at__gt=timezone.now())
+        .select_related("workspace")
+        .first()
+    )
