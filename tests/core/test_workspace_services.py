@@ -7,14 +7,14 @@ from django.utils import timezone
 from oorg.accounts.models import User
 from oorg.core.errors import AuthenticationFailed, Conflict, PermissionDenied, ValidationFailed
 from oorg.core.models import AuditEvent, Invitation, Membership
-from oorg.core.services import (
+from oorg.core.tenancy import WorkspaceScopeError, workspace_scope
+from oorg.workspaces.services import (
     InvalidInvitation,
     accept_invitation,
     change_member_role,
     create_workspace,
     invite_member,
 )
-from oorg.core.tenancy import WorkspaceScopeError, workspace_scope
 
 from ..conftest import PASSWORD, actor_for, make_user
 
@@ -117,7 +117,7 @@ def test_role_change_is_audited(workspace, member):
         target = Membership.objects.get(user=member)
         change_member_role(actor, target, role="admin")
         event = AuditEvent.objects.filter(workspace=workspace, action="workspace.member_role_changed").get()
-    assert event.data == {"user_email": "member@acme.test", "old_role": "member", "new_role": "admin"}
+    assert event.data == {"user_email": "member@acme.test", "old_role": "member", "new_role": "admin", "fields": ["role"]}
     assert event.actor_label == "owner@acme.test"
 
 

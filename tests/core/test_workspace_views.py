@@ -143,7 +143,7 @@ def test_objects_of_another_workspace_are_not_found_through_my_workspace(workspa
     b_member = _membership(other_workspace.owner, other_workspace)
     with workspace_scope(other_workspace):
         from oorg.core.permissions import Actor
-        from oorg.core.services import invite_member
+        from oorg.workspaces.services import invite_member
 
         b_actor = Actor(user=other_workspace.owner, workspace=other_workspace, membership=b_member, role="owner")
         b_invitation = invite_member(b_actor, email="x@globex.test", role="member")
@@ -220,7 +220,7 @@ def test_owner_requires_two_factor_for_everyone(workspace, member):
     owner.totp_enabled_at = timezone.now()  # as if turned on in this session (required: see the next test)
     owner.save(update_fields=["totp_enabled_at"])
 
-    response = client.post(f"/w/{workspace.slug}/settings/", {"require_two_factor": "on"})
+    response = client.post(f"/w/{workspace.slug}/settings/security", {"require_two_factor": "on"})
 
     assert response.status_code == 302
     assert Workspace.objects.get(pk=workspace.pk).require_two_factor
@@ -231,19 +231,26 @@ def test_owner_requires_two_factor_for_everyone(workspace, member):
 def test_an_owner_without_two_factor_cannot_require_it(workspace):
     client = signed_in_client(workspace.owner)
 
-    response = client.post(f"/w/{workspace.slug}/settings/", {"require_two_factor": "on"})
+    response = client.post(f"/w/{workspace.slug}/settings/security", {"require_two_factor": "on"})
 
     assert response.status_code == 422  # the form again, with the service's reason on the field
     assert "Turn on two-factor sign-in for yourself first" in response.content.decode()
     assert not Workspace.objects.get(pk=workspace.pk).require_two_factor
 
 
-def test_admin_and_member_cannot_open_settings(workspace, admin, member):
-    for user in (admin, member):
-        client = signed_in_client(user)
-        assert client.get(f"/w/{workspace.slug}/settings/").status_code == 403
-        assert client.post(f"/w/{workspace.slug}/settings/", {"require_two_factor": "on"}).status_code == 403
-    assert not Workspace.objects.get(pk=workspace.pk).require_two_factor
+def test_a_member_cannot_open_settings_and_an_admin_cannot_change_security(workspace, admin, member):
+    client = signed_in_client(member)
+    assert client.get(f"/w/{workspace.slug}/settings/").status_code == 403
+    assert client.post(f"/w/{workspace.slug}/settings/", {"name": "Mine", "time_zone": "UTC",
+                                                          "locale": "en-GB"}).status_code == 403
+    admin_client = signed_in_client(admin)
+    page = admin_client.get(f"/w/{workspace.slug}/settings/")
+    assert page.status_code == 200 and "Workspace name" in text(page) and "Require two-factor" not in text(page)
+    for user_client in (client, admin_client):
+        assert user_client.post(f"/w/{workspace.slug}/settings/security",
+                                {"require_two_factor": "on"}).status_code == 403
+    stored = Workspace.objects.get(pk=workspace.pk)
+    assert not stored.require_two_factor and stored.name == "Acme Corp"
 
 
 def test_workspace_pages_ask_anonymous_visitors_to_sign_in(workspace):

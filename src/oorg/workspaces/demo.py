@@ -1,7 +1,6 @@
-"""The demo workspace: idempotent, built through the same services a user goes through."""
+"""The demo workspace's first part: the Demo Company workspace and its five users, one per built-in role."""
 from __future__ import annotations
 
-from django.db import transaction
 from django.utils import timezone
 
 DEMO_PASSWORD = "demo-Workspace-2026"
@@ -14,39 +13,37 @@ DEMO_USERS = [
 ]
 
 
-def seed_demo(progress=print) -> dict:
+def seed_workspace(context: dict, progress) -> None:
+    """Creates what is missing; puts the owner's Actor in `context["actor"]` for the parts that follow."""
     from oorg.accounts.models import User
     from oorg.core.models import Membership, Workspace
     from oorg.core.permissions import Actor
-    from oorg.core.services import accept_invitation, create_workspace, invite_member
     from oorg.core.tenancy import workspace_scope
-    from oorg.org.demo import seed_org
 
-    with transaction.atomic():
-        owner_role, owner_email, owner_name = DEMO_USERS[0]
-        owner = User.objects.filter(email=owner_email).first()
-        if owner is None:
-            progress(f"Creating {owner_email}")
-            owner = User.objects.create_user(owner_email, DEMO_PASSWORD, full_name=owner_name,
-                                             email_verified_at=timezone.now())
-        workspace = Workspace.objects.filter(slug="demo").first()
-        if workspace is None:
-            progress("Creating the Demo Company workspace")
-            workspace = create_workspace(owner, name="Demo")
-            workspace.name = "Demo Company"
-            workspace.save(update_fields=["name"])
-        with workspace_scope(workspace):
-            owner_membership = Membership.objects.get(user=owner)
-            actor = Actor(user=owner, workspace=workspace, membership=owner_membership, role="owner")
-            for role, email, name in DEMO_USERS[1:]:
-                if Membership.objects.filter(user__email=email).exists():
-                    continue
-                progress(f"Inviting {email} as {role}")
-                invitation = invite_member(actor, email=email, role=role)
-                accept_invitation(code=invitation.plain_code, password=DEMO_PASSWORD, full_name=name)
-            seed_org(actor, progress)
-    progress("Demo workspace ready.")
-    return demo_signin()
+    from .services import accept_invitation, create_workspace, invite_member
+
+    owner_role, owner_email, owner_name = DEMO_USERS[0]
+    owner = User.objects.filter(email=owner_email).first()
+    if owner is None:
+        progress(f"Creating {owner_email}")
+        owner = User.objects.create_user(owner_email, DEMO_PASSWORD, full_name=owner_name,
+                                         email_verified_at=timezone.now())
+    workspace = Workspace.objects.filter(slug="demo").first()
+    if workspace is None:
+        progress("Creating the Demo Company workspace")
+        workspace = create_workspace(owner, name="Demo")
+        workspace.name = "Demo Company"
+        workspace.save(update_fields=["name"])
+    with workspace_scope(workspace):
+        owner_membership = Membership.objects.get(user=owner)
+        actor = Actor(user=owner, workspace=workspace, membership=owner_membership, role="owner")
+        for role, email, name in DEMO_USERS[1:]:
+            if Membership.objects.filter(user__email=email).exists():
+                continue
+            progress(f"Inviting {email} as {role}")
+            invitation = invite_member(actor, email=email, role=role)
+            accept_invitation(code=invitation.plain_code, password=DEMO_PASSWORD, full_name=name)
+    context["actor"] = actor
 
 
 def demo_signin() -> dict | None:

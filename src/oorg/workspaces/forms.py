@@ -1,8 +1,11 @@
 """Workspace page forms: shape only; the services decide who may do what."""
 from django import forms
 
-from .permissions import PERMISSIONS
-from .roles import assignable_roles
+from oorg.core.forms import ImageUploadField, TimeZoneField
+from oorg.core.permissions import PERMISSIONS
+from oorg.core.roles import assignable_roles
+
+from .services import LOCALES
 
 
 def role_choices(actor) -> list[tuple[str, str]]:
@@ -12,7 +15,8 @@ def role_choices(actor) -> list[tuple[str, str]]:
 
 class InviteForm(forms.Form):
     email = forms.EmailField(max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "off"}))
-    role = forms.ChoiceField(initial="member")
+    # Empty (the "Resend" button of a pending invitation): the pending invitation's role is kept.
+    role = forms.ChoiceField(initial="member", required=False)
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
@@ -28,12 +32,77 @@ class MemberSearchForm(forms.Form):
 
 
 class AuditFilterForm(forms.Form):
-    action = forms.CharField(required=False, max_length=80, label="Action starts with",
-                             widget=forms.TextInput(attrs={"list": "audit-actions", "spellcheck": "false"}))
+    """The audit log's filters. Days are whole days in the viewer's time zone, both ends included."""
+
+    actor = forms.CharField(required=False, max_length=254, label="Who",
+                            widget=forms.TextInput(attrs={"list": "audit-actors", "autocomplete": "off",
+                                                          "spellcheck": "false", "inputmode": "email",
+                                                          "placeholder": "Email"}))
+    action = forms.RegexField(required=False, max_length=80, regex=r"^[a-z0-9_]+(\.[a-z0-9_]+)*\.?$",
+                              label="Action", widget=forms.Select,
+                              error_messages={"invalid": "Choose an action from the list."})
+    target_type = forms.ChoiceField(required=False, label="Target")
+    target_id = forms.CharField(required=False, max_length=64, label="Target id",
+                                widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
+    since = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        from oorg.core import audit
+
+        super().__init__(*args, **kwargs)
+        # Read when the form is built: every area has registered its actions and targets by then.
+        groups: dict[str, list] = {}
+        for name, label in sorted(audit.ACTIONS.items(), key=lambda item: item[1]):
+            groups.setdefault(name.split(".", 1)[0], []).append((name, label))
+        choices = [("", "Any action")]
+        for prefix, actions in sorted(groups.items(), key=lambda g: audit.ACTION_GROUPS.get(g[0], g[0])):
+            group = audit.ACTION_GROUPS.get(prefix, prefix)
+            choices.append((group, [(f"{prefix}.", f"Any {group.lower()} action"), *actions]))
+        chosen = self.data.get("action") if self.is_bound else None
+        known = {value for _group, options in choices[1:] for value, _label in options}
+        if chosen and chosen not in known:  # a prefix typed into the address, such as "org.employee."
+            choices.append((chosen, f"Actions under {chosen}"))
+        self.fields["action"].widget.choices = choices
+        self.fields["target_type"].choices = [("", "Any target")] + sorted(
+            ((name, kind.noun) for name, kind in audit.TARGETS.items()), key=lambda c: c[1])
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            self.add_error("until", "“To” is before “From”: choose a day on or after it.")
+        if data.get("target_id") and not data.get("target_type"):
+            self.add_error("target_type", "Choose the kind of target the id belongs to.")
+        return data
 
 
 class WorkspaceSecurityForm(forms.Form):
     require_two_factor = forms.BooleanField(required=False, label="Require two-factor sign-in for every member")
+
+
+class WorkspaceSettingsForm(forms.Form):
+    name = forms.CharField(max_length=120, label="Workspace name",
+                           help_text="Renaming keeps the workspace's address, so links and bookmarks still work.")
+    time_zone = TimeZoneField(label="Default time zone",
+                              help_text="For dates and times shown to members who have not chosen their own.")
+    locale = forms.ChoiceField(label="Locale", choices=list(LOCALES.items()),
+                               help_text="How dates and numbers are written, e.g. 31/12/2025 or 12/31/2025.")
+
+
+class LogoForm(forms.Form):
+    logo = ImageUploadField(noun="logo", label="New logo", help_text="JPEG, PNG, WebP or GIF up to 5 MB. It is "
+                            "stored at most 512 × 512 pixels, without metadata; transparent parts become white.")
+
+
+class CreateWorkspaceForm(forms.Form):
+    name = forms.CharField(max_length=120, label="Workspace name",
+                           help_text="Your company or team. You can rename it later.",
+                           widget=forms.TextInput(attrs={"autocomplete": "organization"}))
+
+
+class ConfirmForm(forms.Form):
+    """Nothing to fill in: a confirmation step's form, which carries the service's refusal (the last owner) back."""
 
 
 # --- the roles editor ---------------------------------------------------------------------------------------------
