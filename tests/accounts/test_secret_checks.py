@@ -195,7 +195,7 @@ def case_password_reset_code(db, outbox):
 
 def case_invitation_code(db, outbox):
     workspace, owner = make_workspace("Acme", "ada@example.test")
-    from oorg.core.services import invite_member
+    from oorg.workspaces.services import invite_member
 
     with workspace_scope(workspace):
         code = invite_member(actor_for(owner, workspace), email="new@example.test", role="member").plain_code
@@ -204,16 +204,81 @@ def case_invitation_code(db, outbox):
     return (lambda: attempt("not-a-real-invitation-code")), (lambda: attempt(code)), 20
 
 
+def case_invitation_page_lookup(db, outbox):
+    """The invitation page names the workspace, inviter and role of a code: guessing codes there is throttled too."""
+    workspace, owner = make_workspace("Acme", "ada@example.test")
+    from oorg.workspaces.services import invite_member
+
+    with workspace_scope(workspace):
+        code = invite_member(actor_for(owner, workspace), email="new@example.test", role="member").plain_code
+    def look(c):
+        return Client().get("/invitations/accept", {"code": c})
+    return (lambda: look("not-a-real-invitation-code")), (lambda: look(code)), 20
+
+
 def case_invitation_password_of_an_existing_account(db, outbox):
     workspace, owner = make_workspace("Acme", "ada@example.test")
     make_user("bob@example.test")
-    from oorg.core.services import invite_member
+    from oorg.workspaces.services import invite_member
 
     def attempt(password):
         with workspace_scope(workspace):
             code = invite_member(actor_for(owner, workspace), email="bob@example.test", role="member").plain_code
         return Client().post("/invitations/accept", {"code": code, "full_name": "Bob", "password": password})
     return (lambda: attempt(WRONG_PASSWORD)), (lambda: attempt(PASSWORD)), 5
+
+
+def _owner_client():
+    workspace, owner = make_workspace("Acme", "ada@example.test")
+    from ..conftest import token_for
+
+    return owner, ApiClient(token_for(owner, workspace))
+
+
+def case_change_password(db, outbox):
+    _owner, client = _owner_client()
+    def attempt(current):
+        return client.post("/auth/password", {"current_password": current, "new_password": "Another-Sturdy-Phrase-7"})
+    return (lambda: attempt(WRONG_PASSWORD)), (lambda: attempt(PASSWORD)), 5
+
+
+def case_email_change_password(db, outbox):
+    _owner, client = _owner_client()
+    def attempt(password):
+        return client.post("/auth/email", {"new_email": "ada@new.test", "password": password})
+    return (lambda: attempt(WRONG_PASSWORD)), (lambda: attempt(PASSWORD)), 5
+
+
+def case_email_change_code(db, outbox):
+    owner, client = _owner_client()
+    assert client.post("/auth/email", {"new_email": "ada@new.test", "password": PASSWORD}).status_code == 202
+    def right():
+        code = issue_code(owner, EmailCode.Purpose.CHANGE_EMAIL, new_email="ada@new.test")  # as a new request would
+        return client.post("/auth/email/confirm", {"code": code})
+    return (lambda: client.post("/auth/email/confirm", {"code": "1234567"})), right, 5
+
+
+def _two_factor_client():
+    workspace, owner = make_workspace("Acme", "ada@example.test")
+    from ..conftest import token_for
+
+    secret = _enable_2fa(ApiClient(token_for(owner, workspace)))
+    return owner, secret, ApiClient(token_for(owner, workspace, name="after-2fa"))
+
+
+def case_recovery_codes_password(db, outbox):
+    _owner, _secret, client = _two_factor_client()
+    def attempt(password):
+        return client.post("/auth/two-factor/recovery-codes", {"password": password})
+    return (lambda: attempt(WRONG_PASSWORD)), (lambda: attempt(PASSWORD)), 5
+
+
+def case_recovery_codes_app_code(db, outbox):
+    owner, secret, client = _two_factor_client()
+    def attempt(code):
+        return client.post("/auth/two-factor/recovery-codes", {"code": code})
+    return (lambda: attempt("000000" if pyotp.TOTP(secret).now() != "000000" else "111111")), \
+        (lambda: attempt(_fresh_totp(owner, secret))), 5
 
 
 CASES = {
@@ -223,7 +288,12 @@ CASES = {
     "oorg.accounts.services.enable_two_factor": [case_two_factor_setup_code],
     "oorg.accounts.services.verify_email": [case_email_verification_code],
     "oorg.accounts.services.confirm_password_reset": [case_password_reset_code],
-    "oorg.core.services.accept_invitation": [case_invitation_code],
+    "oorg.accounts.services.change_password": [case_change_password],
+    "oorg.accounts.services.request_email_change": [case_email_change_password],
+    "oorg.accounts.services.confirm_email_change": [case_email_change_code],
+    "oorg.accounts.services.regenerate_recovery_codes": [case_recovery_codes_password, case_recovery_codes_app_code],
+    "oorg.workspaces.services.accept_invitation": [case_invitation_code],
+    "oorg.workspaces.services.describe_invitation": [case_invitation_page_lookup],
 }
 
 
@@ -379,9 +449,9 @@ def test_turning_two_factor_on_on_the_page_tells_about_revoked_tokens(workspace,
 
     token = token_for(owner, workspace, name="laptop")
     client = signed_in_client(owner)
-    secret = client.post("/account/two-factor", {"action": "begin"}).context["secret"]
+    secret = client.post("/account/two-factor", {"action": "begin"}, follow=True).context["secret"]
 
-    response = client.post("/account/two-factor", {"action": "enable", "code": pyotp.TOTP(secret).now()})
+    response = client.post("/account/two-factor", {"action": "enable", "code": pyotp.TOTP(secret).now()}, follow=True)
 
     assert response.status_code == 200 and "1 API token was revoked" in text(response)
     assert ApiClient(token).get("/me").status_code == 401

@@ -160,7 +160,7 @@ def test_sign_in_follows_a_safe_next_but_not_an_outside_one(workspace):
 
 
 def test_unverified_account_is_sent_to_verify_and_can_finish_there(outbox, db):
-    from oorg.core.services import create_workspace
+    from oorg.workspaces.services import create_workspace
 
     user = make_user("late@example.test", verified=False)
     create_workspace(user, name="Late Ltd")
@@ -279,9 +279,9 @@ def test_cannot_revoke_someone_elses_session(workspace, member):
 def test_create_an_api_token_shows_it_once_and_it_works(workspace):
     client = signed_in_client(workspace.owner)
 
-    response = client.post("/account/tokens", {"workspace": workspace.slug, "name": "Reporting script"})
+    response = client.post("/account/tokens", {"workspace": workspace.slug, "name": "Reporting script"}, follow=True)
 
-    assert response.status_code == 200
+    assert response.redirect_chain == [("/account/security#new-token", 302)]  # a reload repeats nothing
     secret = response.context["new_token"]["secret"]
     assert secret in text(response)
     me = Client().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {secret}")
@@ -311,7 +311,8 @@ def test_cannot_create_a_token_in_a_workspace_you_are_not_in(workspace, other_wo
 
 def test_revoke_a_token_refuses_it_afterwards(workspace):
     client = signed_in_client(workspace.owner)
-    secret = client.post("/account/tokens", {"workspace": workspace.slug, "name": "cli"}).context["new_token"]["secret"]
+    secret = client.post("/account/tokens", {"workspace": workspace.slug, "name": "cli"},
+                         follow=True).context["new_token"]["secret"]
     token = ApiToken.all_workspaces.get(name="cli")
 
     response = client.post(f"/account/tokens/{token.pk}/revoke", {"workspace": workspace.slug})
@@ -328,12 +329,16 @@ def test_two_factor_setup_shows_the_secret_then_recovery_codes_once(workspace):
 
     response = client.post("/account/two-factor", {"action": "begin"})
 
+    assert response["Location"] == "/account/two-factor"  # a reload shows the same key, it makes no new one
+    response = client.get("/account/two-factor")
     secret = response.context["secret"]
-    assert secret in text(response) and "otpauth://totp/" in text(response)
-    wrong = client.post("/account/two-factor", {"action": "enable", "code": "000000", "secret": secret,
-                                                "otpauth_uri": response.context["otpauth_uri"]})
+    assert secret in text(response) and "otpauth://totp/" in text(response) and "<svg" in text(response)
+    assert client.get("/account/two-factor").context["secret"] == secret
+    wrong = client.post("/account/two-factor", {"action": "enable", "code": "000000"})
     assert wrong.status_code == 422 and secret in text(wrong)
     response = client.post("/account/two-factor", {"action": "enable", "code": pyotp.TOTP(secret).now()})
+    assert response["Location"] == "/account/recovery-codes"
+    response = client.get("/account/recovery-codes")
     assert response.status_code == 200
     assert len(response.context["codes"]) == 10
     assert response.context["codes"][0] in text(response)

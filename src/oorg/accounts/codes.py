@@ -21,20 +21,21 @@ class InvalidCode(DomainError):
     message = "That code is wrong or has expired. Request a new one if needed."
 
 
-def issue_code(user: User, purpose: str) -> str:
+def issue_code(user: User, purpose: str, *, new_email: str = "") -> str:
     code = numeric_code()
     now = timezone.now()
     # A new code replaces any earlier one of the same purpose.
     EmailCode.objects.filter(user=user, purpose=purpose, used_at__isnull=True).update(used_at=now)
     EmailCode.objects.create(
         user=user, purpose=purpose, code_hash=hash_code(f"{purpose}:{user.pk}:{code}"),
-        created_at=now, expires_at=now + CODE_LIFETIME,
+        created_at=now, expires_at=now + CODE_LIFETIME, new_email=new_email,
     )
     return code
 
 
-def consume_code(user: User | None, purpose: str, code: str) -> None:
-    """Accept the newest live code or raise InvalidCode; a wrong try counts, the 5th burns the code."""
+def consume_code(user: User | None, purpose: str, code: str) -> EmailCode:
+    """Accept the newest live code (returned, now spent) or raise InvalidCode; a wrong try counts, the 5th burns
+    the code."""
     now = timezone.now()
     with transaction.atomic():
         pending = None
@@ -56,7 +57,7 @@ def consume_code(user: User | None, purpose: str, code: str) -> None:
         else:
             pending.used_at = now
             pending.save(update_fields=["used_at"])
-            return
+            return pending
     raise InvalidCode(
         "Too many wrong tries: that code no longer works. Request a new one." if burned else None, field="code"
     )

@@ -3,6 +3,9 @@
 Field names match the `field` that services name in their errors, so a refusal lands on the right input.
 """
 from django import forms
+from django.conf import settings
+
+from oorg.core.forms import ImageUploadField, TimeZoneField
 
 
 def _email(**kwargs):
@@ -70,9 +73,6 @@ class PasswordResetConfirmForm(forms.Form):
 
 class TwoFactorEnableForm(forms.Form):
     code = _code("Code from your app")
-    # The page shows the secret again if the code was wrong; the service checks against its stored copy.
-    secret = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
-    otpauth_uri = forms.CharField(widget=forms.HiddenInput, required=False, max_length=500)
 
 
 class PasswordConfirmForm(forms.Form):
@@ -92,3 +92,41 @@ class AcceptInvitationForm(forms.Form):
                                 widget=forms.TextInput(attrs={"autocomplete": "name"}))
     password = _password(help_text="New to OORG? Choose one (at least 10 characters). "
                                    "Already have an account? Enter its password.")
+
+
+# --- the account itself ------------------------------------------------------------------------------------
+
+class ProfileForm(forms.Form):
+    full_name = forms.CharField(label="Full name", max_length=150,
+                                widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    time_zone = TimeZoneField(help_text="Your local time zone, for the times OORG shows you.")
+    language = forms.ChoiceField(label="Language", choices=settings.LANGUAGES)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if len(settings.LANGUAGES) == 1:
+            self.fields["language"].help_text = "OORG is available in English only so far."
+
+
+class ProfilePhotoForm(forms.Form):
+    photo = ImageUploadField(noun="photo", label="New photo", help_text="JPEG, PNG, WebP or GIF up to 5 MB. "
+                             "It is stored resized to 512 × 512, without location or camera data.")
+
+
+class PasswordChangeForm(forms.Form):
+    current_password = _password("Current password")
+    new_password = _password("New password", new=True, help_text="At least 10 characters; not a common password.")
+
+
+class EmailChangeForm(forms.Form):
+    new_email = _email(label="New email address")
+    password = _password("Your password")
+
+
+class EmailConfirmForm(forms.Form):
+    code = _code("6-digit code")
+
+
+class RecoveryCodesForm(forms.Form):
+    password = _password("Your password", required=False)
+    code = _code("Or a code from your authenticator app", required=False)

@@ -40,6 +40,7 @@ SECRET_CHECKS: dict[str, str] = {}
 UNDER_THE_DOOR = {
     "oorg.accounts.codes.consume_code": "the newest live emailed code; 5 wrong tries also burn the code",
     "oorg.accounts.codes.was_last_code": "a repeated submit of the code just used",
+    "oorg.accounts.services.accept_totp": "a fresh TOTP code of the user's app (spends its time step)",
 }
 # Compare or hash secrets without a door, and why.
 EXEMPT = {
@@ -47,7 +48,7 @@ EXEMPT = {
         "bearer tokens: 256 random bits looked up by keyed hash, nothing to guess; a per-IP lock would let one "
         "client lock an office out of the API and cost a write on every request"
     ),
-    "oorg.core.demo.demo_signin": "checks whether the demo owner still uses the published demo password; no input",
+    "oorg.workspaces.demo.demo_signin": "checks whether the demo owner still uses the published demo password; no input",
     "oorg.core.crypto.constant_time_equal": "the compare itself",
     "oorg.core.audit._check_chain": "audit hash chain, verified by the operator's command; no secret to guess",
     "oorg.core.audit_anchors._parse": "audit anchor signatures, read by the operator's command; no secret to guess",
@@ -57,8 +58,11 @@ PRODUCERS = {
     "oorg.accounts.codes.issue_code": "stores a new emailed code's hash",
     "oorg.accounts.services.issue_token": "stores a new API token's hash",
     "oorg.accounts.services.begin_two_factor_setup": "makes a TOTP secret",
-    "oorg.core.services.invite_member": "stores a new invitation code's hash",
-    "oorg.core.services._live_invitation": "looks an invitation up by its code's hash, for accept_invitation only",
+    "oorg.accounts.services.replace_recovery_codes": "stores new recovery codes' hashes",
+    "oorg.accounts.services.pending_two_factor_setup": "shows the TOTP secret being set up again (a reload)",
+    "oorg.workspaces.services.invite_member": "stores a new invitation code's hash",
+    "oorg.workspaces.services._live_invitation": ("looks an invitation up by its code's hash, for accept_invitation "
+                                                  "and describe_invitation only"),
     "oorg.core.ratelimit.hit": "hashes the rate-limit key",
     "oorg.core.ratelimit.lock": "hashes the lock key",
 }

@@ -26,7 +26,9 @@ class User(AbstractBaseUser):
     email_verified_at = models.DateTimeField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
-    time_zone = models.CharField(max_length=64, default="UTC")
+    time_zone = models.CharField(max_length=64, default="UTC")  # IANA name, chosen on the profile page
+    language = models.CharField(max_length=12, default="en")  # one of settings.LANGUAGES
+    photo = models.CharField(max_length=255, blank=True)  # a private name in the storage API (core/files.py)
     # Two-factor sign-in (TOTP): the secret is encrypted at rest; recovery codes live in RecoveryCode.
     totp_secret_encrypted = models.TextField(blank=True)
     totp_enabled_at = models.DateTimeField(null=True, blank=True)
@@ -51,6 +53,8 @@ class User(AbstractBaseUser):
             "last_login": Category.ACTIVITY,
             "email_verified_at": Category.ACTIVITY,
             "time_zone": Category.IDENTITY,
+            "language": Category.IDENTITY,
+            "photo": Category.IDENTITY,
         }
         on_erasure = Erasure.ANONYMIZE
         retention = "account"
@@ -63,6 +67,22 @@ class User(AbstractBaseUser):
     def two_factor_enabled(self) -> bool:
         return self.totp_enabled_at is not None
 
+    @property
+    def photo_url(self) -> str | None:
+        """Where this user's own pages load their photo (the avatar in the shell's user menu), or None.
+
+        The query changes with each new photo (its stored name is random), so a cached old one is never shown."""
+        if not self.photo:
+            return None
+        from django.urls import reverse
+
+        return f"{reverse('accounts:photo')}?v={self.photo.rsplit('/', 1)[-1][:8]}"
+
+    @property
+    def initials(self) -> str:
+        words = (self.full_name or self.email).split()
+        return "".join(w[0] for w in words[:2]).upper() or "?"
+
     def __str__(self):
         return self.email
 
@@ -73,6 +93,7 @@ class EmailCode(models.Model):
     class Purpose(models.TextChoices):
         VERIFY_EMAIL = "verify_email"
         PASSWORD_RESET = "password_reset"
+        CHANGE_EMAIL = "change_email"  # sent to the new address; the row holds that address until it is confirmed
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="email_codes")
     purpose = models.CharField(max_length=20, choices=Purpose.choices)
@@ -81,10 +102,11 @@ class EmailCode(models.Model):
     expires_at = models.DateTimeField()
     failed_attempts = models.PositiveSmallIntegerField(default=0)
     used_at = models.DateTimeField(null=True, blank=True)
+    new_email = models.EmailField(blank=True)  # CHANGE_EMAIL only: the address the code was sent to
 
     class PersonalData:
         subject = "user"
-        fields = {"code_hash": Category.CREDENTIAL}
+        fields = {"code_hash": Category.CREDENTIAL, "new_email": Category.CONTACT}
         on_erasure = Erasure.DELETE
         retention = "security"
         export = False

@@ -3,7 +3,14 @@ from datetime import datetime
 from ninja import Schema
 from pydantic import Field
 
-from oorg.core.schemas import Email, StrictSchema, UserOut, WorkspaceOut
+from oorg.core.schemas import Email, StrictSchema, WorkspaceOut
+
+
+class UserOut(Schema):
+    id: int
+    email: str
+    full_name: str
+    email_verified: bool
 
 
 class SignupIn(StrictSchema):
@@ -91,3 +98,44 @@ class PasswordIn(StrictSchema):
 
 class DetailOut(Schema):
     detail: str
+
+
+class PasswordChangeIn(StrictSchema):
+    current_password: str = Field(min_length=1, max_length=4096)
+    new_password: str = Field(min_length=1, max_length=4096)
+
+
+class EmailChangeIn(StrictSchema):
+    new_email: Email
+    password: str = Field(min_length=1, max_length=4096)
+
+
+class EmailChangedOut(Schema):
+    detail: str
+    email: str
+
+
+class RecoveryCodesRegenerateIn(StrictSchema):
+    """Confirm with the password or a fresh code from the authenticator app (one of them)."""
+
+    password: str | None = Field(default=None, min_length=1, max_length=4096)
+    code: str | None = Field(default=None, min_length=1, max_length=12)
+
+
+class NewRecoveryCodesOut(Schema):
+    recovery_codes: list[str]  # shown this once: only their hashes are kept
+    detail: str
+
+
+class ProfileOut(Schema):
+    email: str
+    full_name: str
+    time_zone: str
+    language: str
+    has_photo: bool
+
+
+class ProfilePatch(StrictSchema):
+    full_name: str | None = Field(default=None, max_length=150)
+    time_zone: str | None = Field(default=None, max_length=64, description="An IANA name, such as Europe/Berlin")
+    language: str | None = Field(default=None, max_length=12, description="A code from settings.LANGUAGES")

@@ -11,10 +11,10 @@ import pyotp
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from oorg.core import audit, mail, request_context
+from oorg.core import audit, files, images, mail, request_context
 from oorg.core.crypto import constant_time_equal, decrypt, encrypt, hash_code
 from oorg.core.errors import (
     AuthenticationFailed,
@@ -22,18 +22,21 @@ from oorg.core.errors import (
     DomainError,
     NotFound,
     PermissionDenied,
+    Problems,
     ValidationFailed,
+    refuse_all,
 )
 from oorg.core.models import Membership
+from oorg.core.places import time_zone_names
 from oorg.core.ratelimit import hit
 from oorg.core.selectors import memberships_of
 from oorg.core.tenancy import workspace_scope
-from oorg.web.policies import PRIVACY_POLICY_VERSION, TERMS_VERSION
 
 from . import guard
 from .codes import InvalidCode, consume_code, issue_code, was_last_code
 from .guard import secret_check
 from .models import ApiToken, EmailCode, RecoveryCode, User, UserSession
+from .policies import PRIVACY_POLICY_VERSION, TERMS_VERSION
 
 # Every secret check shares one ledger and limits: see guard.py.
 SIGNIN_WINDOW = guard.WINDOW
@@ -87,7 +90,7 @@ def _send_verification(user: User) -> None:
 
 def sign_up(*, email: str, password: str, full_name: str, workspace_name: str):
     """Create an unverified user, their workspace (they own it) and send the 6-digit code."""
-    from oorg.core.services import create_workspace
+    from oorg.workspaces.services import create_workspace
 
     email = email.strip().lower()
     full_name = full_name.strip()
@@ -196,17 +199,11 @@ def check_second_factor(user: User, otp: str | None) -> None:
         raise SecondFactorRequired(field="otp")
     attempt = guard.reserve(email=user.email)
     otp = otp.strip().replace(" ", "")
-    totp = pyotp.TOTP(decrypt(user.totp_secret_encrypted))
     now = timezone.now()
     if otp.isdigit() and len(otp) == 6:
-        for offset in (-1, 0, 1):  # one step of clock drift either way
-            at = now + timedelta(seconds=30 * offset)
-            step = totp.timecode(at)
-            if constant_time_equal(totp.at(at), otp) and (user.totp_last_step or 0) < step:
-                User.objects.filter(pk=user.pk).update(totp_last_step=step)
-                user.totp_last_step = step
-                attempt.passed()
-                return
+        if accept_totp(user, otp):
+            attempt.passed()
+            return
     else:
         spent = RecoveryCode.objects.filter(
             user=user, used_at__isnull=True, code_hash=hash_code(f"recovery:{user.pk}:{otp.lower()}")
@@ -217,6 +214,25 @@ def check_second_factor(user: User, otp: str | None) -> None:
             return
     _audit_account(user, "auth.signin_failed", email=user.email, reason="bad_second_factor")
     raise AuthenticationFailed("That two-factor code is not valid.", field="otp")
+
+
+def accept_totp(user: User, otp: str) -> bool:
+    """True when `otp` is a current code of the user's app (one step of clock drift either way) that was not used
+    before; its time step is then spent, so the same code never works twice. Call only from a registered check."""
+    totp = pyotp.TOTP(decrypt(user.totp_secret_encrypted))
+    now = timezone.now()
+    for offset in (-1, 0, 1):
+        at = now + timedelta(seconds=30 * offset)
+        step = totp.timecode(at)
+        if constant_time_equal(totp.at(at), otp) and (user.totp_last_step or 0) < step:
+            # Conditional, so two requests racing with one code cannot both spend it.
+            fresh = User.objects.filter(pk=user.pk).filter(
+                models.Q(totp_last_step__isnull=True) | models.Q(totp_last_step__lt=step))
+            if not fresh.update(totp_last_step=step):
+                return False
+            user.totp_last_step = step
+            return True
+    return False
 
 
 def record_signin(user: User, *, method: str) -> None:
@@ -413,6 +429,14 @@ def begin_two_factor_setup(user: User) -> tuple[str, str]:
     return secret, pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name="OORG")
 
 
+def pending_two_factor_setup(user: User) -> tuple[str, str] | None:
+    """The secret begun but not yet confirmed, and its otpauth URI, so the setup page can show them again."""
+    if user.two_factor_enabled or not user.totp_secret_encrypted:
+        return None
+    secret = decrypt(user.totp_secret_encrypted)
+    return secret, pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name="OORG")
+
+
 class RecoveryCodes(list):
     """The new recovery codes, and how many API tokens turning two-factor on revoked."""
 
@@ -433,16 +457,11 @@ def enable_two_factor(user: User, *, code: str) -> RecoveryCodes:
     if not totp.verify((code or "").strip(), valid_window=1):
         raise InvalidCode("That code does not match. Check the time on your phone and try again.", field="code")
     attempt.uncounted()
-    codes = RecoveryCodes(f"{secrets.token_hex(2)}-{secrets.token_hex(2)}-{secrets.token_hex(2)}"
-                          for _ in range(RECOVERY_CODE_COUNT))
     with transaction.atomic():
         user.totp_enabled_at = timezone.now()
         user.totp_last_step = totp.timecode(timezone.now())
         user.save(update_fields=["totp_enabled_at", "totp_last_step"])
-        RecoveryCode.objects.filter(user=user).delete()
-        RecoveryCode.objects.bulk_create(
-            RecoveryCode(user=user, code_hash=hash_code(f"recovery:{user.pk}:{c}")) for c in codes
-        )
+        codes = RecoveryCodes(replace_recovery_codes(user))
         UserSession.objects.filter(user=user).update(two_factor_passed=True)
         _audit_account(user, "auth.two_factor_enabled", email=user.email)
         codes.revoked_tokens = _revoke_all_tokens(user, reason="two_factor_enabled")
@@ -490,5 +509,253 @@ def disable_two_factor(user: User, *, password: str) -> None:
         _audit_account(user, "auth.two_factor_disabled", email=user.email)
 
 
+def replace_recovery_codes(user: User) -> list[str]:
+    """New single-use recovery codes; the old ones stop working in the same transaction. Only hashes are kept,
+    so the plain codes returned here can be shown once and never again."""
+    codes = [f"{secrets.token_hex(2)}-{secrets.token_hex(2)}-{secrets.token_hex(2)}"
+             for _ in range(RECOVERY_CODE_COUNT)]
+    RecoveryCode.objects.filter(user=user).delete()
+    RecoveryCode.objects.bulk_create(
+        RecoveryCode(user=user, code_hash=hash_code(f"recovery:{user.pk}:{c}")) for c in codes
+    )
+    return codes
+
+
 def remaining_recovery_codes(user: User) -> int:
     return RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()
+
+
+# --- account: password, email, profile, recovery codes -----------------------------------------------------
+# Each check of a secret here goes through the guard (a wrong one counts with the sign-in failures; a right one
+# is not counted, as when turning two-factor off). A refusal names every problem it found at once.
+
+EMAIL_CHANGE_LIMITS = [(3, timedelta(minutes=10)), (10, timedelta(days=1))]  # per account
+PHOTO_FOLDER = "accounts/photos"
+PROFILE_FIELDS = ("full_name", "time_zone", "language")
+
+
+class WrongPassword(ValidationFailed):
+    code = "wrong_password"
+    message = "That is not your current password."
+
+
+class EmailTaken(Conflict):
+    code = "email_taken"
+    message = "Another account already uses this email address."
+
+
+def _wrong_secret(user: User, reason: str, exc: DomainError) -> DomainError:
+    _audit_account(user, "auth.signin_failed", email=user.email, reason=reason)
+    return exc
+
+
+@secret_check("the current password, to set a new one")
+def change_password(user: User, *, current_password: str, new_password: str,
+                    keep_session: str | None = None) -> int:
+    """Set a new password; every browser session of the user ends except `keep_session` (the public id of the
+    one asking, which the caller re-keys). API tokens stay (see SECURITY.md). Returns how many sessions ended."""
+    problems: list[DomainError] = []
+    try:
+        check_new_password(new_password, user, field="new_password")
+    except ValidationFailed as exc:
+        problems.append(exc)
+    attempt = guard.reserve(email=user.email)
+    if not user.check_password(current_password or ""):
+        problems.insert(0, _wrong_secret(user, "bad_password_change", WrongPassword(field="current_password")))
+    else:
+        attempt.uncounted()
+        if new_password == current_password:
+            problems.append(ValidationFailed("Choose a password different from your current one.",
+                                             field="new_password"))
+    refuse_all(problems)
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        ended = revoke_other_sessions(user, keep_public_id=keep_session)
+        _audit_account(user, "account.password_changed", email=user.email, sessions_ended=ended)
+        mail.send(
+            user.email,
+            "Your OORG password was changed",
+            f"Hello {user.full_name},\n\nThe password of your OORG account was just changed.\n"
+            f"{sessions_ended_sentence(ended)} Your API tokens keep working: review them at "
+            f"{settings.BASE_URL}/account/security\n\n"
+            f"If this was not you, reset your password now at {settings.BASE_URL}/reset "
+            "and tell your workspace admin.\n",
+        )
+    return ended
+
+
+def sessions_ended_sentence(ended: int) -> str:
+    if not ended:
+        return "No other device was signed in."
+    return f"{ended} other signed-in session{'s were' if ended != 1 else ' was'} signed out."
+
+
+@secret_check("the password that asks to move the account to a new email address")
+def request_email_change(user: User, *, new_email: str, password: str) -> None:
+    """Send a 6-digit code to `new_email` and a notice to the current address; nothing changes until the code
+    comes back (confirm_email_change). 409 when another account uses the address, as sign-up says; only a
+    signed-in user who knows the password can ask, a few times a day."""
+    new_email = new_email.strip().lower()
+    problems: list[DomainError] = []
+    if new_email == user.email.lower():
+        problems.append(ValidationFailed("That is already your email address.", field="new_email"))
+    attempt = guard.reserve(email=user.email)
+    if not user.check_password(password or ""):
+        problems.insert(0, _wrong_secret(user, "bad_password_email_change", WrongPassword(field="password")))
+    else:
+        attempt.uncounted()
+    refuse_all(problems)
+    hit("email-change", str(user.pk), limits=EMAIL_CHANGE_LIMITS)  # before the answer can tell "taken"
+    if User.objects.filter(email__iexact=new_email).exclude(pk=user.pk).exists():
+        raise EmailTaken(field="new_email")
+    with transaction.atomic():
+        code = issue_code(user, EmailCode.Purpose.CHANGE_EMAIL, new_email=new_email)
+        mail.send(
+            new_email,
+            f"Your OORG code to confirm this address: {code}",
+            f"Hello {user.full_name},\n\nYou asked to use this address for your OORG account.\n"
+            f"Your code is {code}. It is valid for 10 minutes: {settings.BASE_URL}/account/email\n\n"
+            "If you did not ask for this, ignore this email; nothing changes without the code.\n",
+        )
+        mail.send(
+            user.email,
+            "Someone asked to change your OORG email address",
+            f"Hello {user.full_name},\n\nSomeone signed in to your OORG account asked to change its email address "
+            f"to {new_email}. It changes only when the code we sent there is entered.\n\n"
+            f"If this was not you, change your password now at {settings.BASE_URL}/account/password "
+            "and tell your workspace admin.\n",
+        )
+        _audit_account(user, "account.email_change_requested", email=user.email, new_email=new_email)
+
+
+def pending_email_change(user: User) -> str | None:
+    """The address a live change-email code was sent to, if any."""
+    return (EmailCode.objects.filter(user=user, purpose=EmailCode.Purpose.CHANGE_EMAIL, used_at__isnull=True,
+                                     expires_at__gt=timezone.now())
+            .order_by("-created_at").values_list("new_email", flat=True).first())
+
+
+@secret_check("the emailed 6-digit code that confirms a new email address")
+def confirm_email_change(user: User, *, code: str) -> User:
+    """Switch the account to the address the code was sent to (proven by the code). A code works once."""
+    attempt = guard.reserve(email=user.email)
+    spent = consume_code(user, EmailCode.Purpose.CHANGE_EMAIL, code)
+    attempt.uncounted()
+    old, new = user.email, spent.new_email
+    taken = EmailTaken("Another account started using this address in the meantime.", field="code")
+    if User.objects.filter(email__iexact=new).exclude(pk=user.pk).exists():
+        raise taken
+    try:
+        with transaction.atomic():
+            user.email = new
+            user.email_verified_at = timezone.now()
+            user.save(update_fields=["email", "email_verified_at"])
+            _audit_account(user, "account.email_changed", email=new, old_email=old, new_email=new)
+            mail.send(
+                old,
+                "Your OORG email address was changed",
+                f"Hello {user.full_name},\n\nYour OORG account now uses {new}; this address ({old}) no longer "
+                "signs in.\n\nIf this was not you, contact your workspace admin at once.\n",
+            )
+    except IntegrityError:
+        user.email = old
+        raise taken from None
+    return user
+
+
+def language_names() -> dict[str, str]:
+    return dict(settings.LANGUAGES)
+
+
+def _clean_profile_value(user: User, name: str, value) -> str:
+    if name == "full_name":
+        text = " ".join(str(value or "").split())
+        if not text:
+            raise ValidationFailed("Enter your full name.", field="full_name")
+        if len(text) > 150:
+            raise ValidationFailed("A name has at most 150 characters.", field="full_name")
+        return text
+    if name == "time_zone":
+        # What the picker offers; a zone stored before the list dropped it may be kept, not chosen anew.
+        if value not in time_zone_names() and value != user.time_zone:
+            raise ValidationFailed("Choose a time zone from the list, such as Europe/Berlin.", field="time_zone")
+        return value
+    if value not in language_names():
+        raise ValidationFailed(f"Choose a language from the list ({', '.join(language_names().values())}).",
+                               field="language")
+    return value
+
+
+def update_profile(user: User, **changes) -> list[str]:
+    """Change full_name, time_zone and/or language; every bad value is reported at once. Returns what changed."""
+    cleaned = {}
+    with Problems() as problems:
+        for name, value in changes.items():
+            with problems.check():
+                if name not in PROFILE_FIELDS:
+                    raise ValidationFailed(f"Unknown field {name!r}.", field=name)
+                cleaned[name] = _clean_profile_value(user, name, value)
+    changed = [name for name, value in cleaned.items() if getattr(user, name) != value]
+    if changed:
+        with transaction.atomic():
+            for name in changed:
+                setattr(user, name, cleaned[name])
+            user.save(update_fields=changed)
+            _audit_account(user, "account.profile_updated", email=user.email, fields=changed)
+    return changed
+
+
+def set_profile_photo(user: User, data: bytes | None) -> User:
+    """Store a cleaned copy of the photo (at most 5 MB and 40 megapixels in; 512×512 JPEG without metadata out),
+    or remove it when `data` is None. The old file goes once the change is committed."""
+    old, new = user.photo, ""
+    if data is None and not old:
+        return user
+    if data is not None:
+        cleaned, _content_type = images.normalise_photo(data)
+        new = files.save_private(PHOTO_FOLDER, cleaned, suffix=".jpg")
+    try:
+        with transaction.atomic():
+            user.photo = new
+            user.save(update_fields=["photo"])
+            _audit_account(user, "account.profile_updated", email=user.email, fields=["photo"],
+                           photo_removed=data is None)
+    except Exception:
+        user.photo = old
+        if new:
+            files.delete(new)
+        raise
+    if old:
+        transaction.on_commit(lambda: files.delete(old))
+    return user
+
+
+def profile_photo(user: User) -> bytes:
+    if not user.photo:
+        raise NotFound("No photo.")
+    return files.read(user.photo)
+
+
+@secret_check("the password or app code that replaces the recovery codes")
+def regenerate_recovery_codes(user: User, *, password: str | None = None, code: str | None = None) -> list[str]:
+    """New recovery codes; the old ones stop working at once. Proven with the password or a fresh app code."""
+    if not user.two_factor_enabled:
+        raise Conflict("Two-factor sign-in is off, so there are no recovery codes to replace.", field="two_factor")
+    if not password and not code:
+        raise ValidationFailed("Confirm with your password or a code from your authenticator app.", field="password")
+    attempt = guard.reserve(email=user.email)
+    if password:
+        if not user.check_password(password):
+            raise _wrong_secret(user, "bad_password_recovery_codes", WrongPassword(field="password"))
+    else:
+        otp = code.strip().replace(" ", "")
+        if not (otp.isdigit() and len(otp) == 6 and accept_totp(user, otp)):
+            raise _wrong_secret(user, "bad_code_recovery_codes", ValidationFailed(
+                "That code does not match, or it was used already. Wait for the next one.", field="code",
+                code="invalid_code"))
+    attempt.uncounted()
+    with transaction.atomic():
+        codes = replace_recovery_codes(user)
+        _audit_account(user, "account.recovery_codes_regenerated", email=user.email, count=len(codes))
+    return codes

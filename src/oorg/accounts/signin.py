@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import time
 
-from django.contrib.auth import login
+from django.contrib.auth import login, update_session_auth_hash
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from . import services
 from .middleware import SESSION_KEY
-from .models import User
+from .models import User, UserSession
 
 PENDING_SECOND_FACTOR = "oorg_pending_2fa"
 PASSWORD_PROVEN = "oorg_password_proven"  # set by signup / password sign-in of a not yet verified account
@@ -83,3 +83,11 @@ def finish_signin(request, user: User, *, method: str) -> None:
     request.session[SESSION_KEY] = row.public_id
     request.user_session = row
     services.record_signin(user, method=method)
+
+
+def stay_signed_in(request, user: User) -> None:
+    """After this browser changed the password: it stays signed in under a new session key (the old key, which
+    may have been seen elsewhere, no longer works), and its UserSession row follows the key."""
+    update_session_auth_hash(request, user)  # also cycles the session key
+    if request.user_session is not None:
+        UserSession.objects.filter(pk=request.user_session.pk).update(session_key=request.session.session_key or "")

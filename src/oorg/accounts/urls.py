@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import account_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -19,4 +19,12 @@ urlpatterns = [
     path("account/tokens/<int:token_id>/revoke", views.revoke_token, name="token-revoke"),
     path("account/two-factor", views.two_factor_setup, name="two-factor-setup"),
     path("account/two-factor/disable", views.two_factor_disable, name="two-factor-disable"),
+    path("account/recovery-codes", account_views.recovery_codes, name="recovery-codes"),
+    path("account/recovery-codes/download", account_views.recovery_codes_download, name="recovery-codes-download"),
+    path("account/profile", account_views.profile, name="profile"),
+    path("account/photo", account_views.photo, name="photo"),
+    path("account/photo/upload", account_views.photo_upload, name="photo-upload"),
+    path("account/photo/remove", account_views.photo_remove, name="photo-remove"),
+    path("account/password", account_views.password_change, name="password"),
+    path("account/email", account_views.email_change, name="email"),
 ]

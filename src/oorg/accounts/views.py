@@ -5,21 +5,24 @@ on the form. Session bookkeeping between sign-in steps lives in `signin.py`.
 """
 from __future__ import annotations
 
+import time
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from oorg.core import services as core_services
+from oorg.core.crypto import decrypt, encrypt
+from oorg.core.errors import Throttled
+from oorg.core.forms import render_form, service_errors
 from oorg.core.selectors import membership_in, memberships_of
 from oorg.core.tenancy import workspace_scope
-from oorg.web.forms import render_form, service_errors
+from oorg.workspaces import services as workspace_services
 
-from . import services, signin
+from . import account_views, services, signin
 from .forms import (
     AcceptInvitationForm,
     NewTokenForm,
@@ -33,6 +36,7 @@ from .forms import (
     TwoFactorEnableForm,
     VerifyEmailForm,
 )
+from .qr import qr_svg
 
 GET_POST = require_http_methods(["GET", "POST"])
 
@@ -170,10 +174,24 @@ def accept_invitation(request):
     form = _bound(AcceptInvitationForm, request, code=request.GET.get("code", ""))
     if request.method == "POST" and form.is_valid():
         with service_errors(form):
-            user, membership = core_services.accept_invitation(**form.cleaned_data)
+            user, membership = workspace_services.accept_invitation(**form.cleaned_data)
             home = reverse("web:workspace-home", kwargs={"workspace_slug": membership.workspace.slug})
             return signin.continue_signin(request, user, next_url=home, method="invitation")
-    return render_form(request, "accounts/accept_invitation.html", {"form": form}, form)
+    # What the code invites to (workspace, inviter, role), through the same throttled door as accepting it. A code
+    # the POST just refused is not looked up again: that refusal already counted.
+    code = (request.POST if request.method == "POST" else request.GET).get("code", "")
+    context, status, retry_after = {"form": form, "invitation": None, "lookup_error": None}, None, None
+    if code and "code" not in form.errors:
+        try:
+            context["invitation"] = workspace_services.describe_invitation(code=code)
+        except Throttled as exc:
+            context["lookup_error"], status, retry_after = exc.message, exc.status, exc.retry_after
+        except workspace_services.InvalidInvitation as exc:
+            context["lookup_error"] = exc.message
+    response = render_form(request, "accounts/accept_invitation.html", context, form)
+    if status is not None and response.status_code == 200:
+        response.status_code, response["Retry-After"] = status, str(retry_after)
+    return response
 
 
 # --- account security ----------------------------------------------------------------------------------------
@@ -196,14 +214,16 @@ def _security_page(request, *, status_forms=(), new_token=None, token_form=None,
         "workspaces": workspaces,
         "new_token": new_token,
         "recovery_codes_left": services.remaining_recovery_codes(user) if user.two_factor_enabled else None,
+        "pending_email": services.pending_email_change(user),
         "disable_form": disable_form or PasswordConfirmForm(),
     }
     return render_form(request, "accounts/security.html", context, *status_forms)
 
 
 @login_required
+@require_safe
 def security(request):
-    return _security_page(request)
+    return _security_page(request, new_token=_take_new_token(request))
 
 
 @login_required
@@ -235,8 +255,32 @@ def create_token(request):
         membership = membership_in(request.user, form.cleaned_data["workspace"])
         with service_errors(form):
             token, secret = services.issue_token(request.user, membership, name=form.cleaned_data["name"])
-            return _security_page(request, new_token={"row": token, "secret": secret, "membership": membership})
+            _keep_new_token(request, token, secret, membership)
+            return redirect(reverse("accounts:security") + "#new-token")
     return _security_page(request, status_forms=[form], token_form=form)
+
+
+# A new token's secret is shown once, on the page the POST redirects to: sealed in this browser's session until
+# that page is shown (a few minutes at most), then gone; only its keyed hash is stored.
+NEW_TOKEN = "oorg_new_token"
+NEW_TOKEN_LIFETIME = 300  # seconds
+
+
+def _keep_new_token(request, token, secret: str, membership) -> None:
+    request.session[NEW_TOKEN] = {"sealed": encrypt(secret), "id": token.pk, "workspace": membership.workspace.slug,
+                                  "since": time.time()}
+
+
+def _take_new_token(request) -> dict | None:
+    kept = request.session.pop(NEW_TOKEN, None)
+    if not kept or time.time() - kept.get("since", 0) > NEW_TOKEN_LIFETIME:
+        return None
+    membership = next((m for m in memberships_of(request.user) if m.workspace.slug == kept["workspace"]), None)
+    if membership is None:
+        return None
+    with workspace_scope(membership.workspace):
+        row = services.tokens_of(request.user).filter(pk=kept["id"]).first()
+    return row and {"row": row, "secret": decrypt(kept["sealed"]), "membership": membership}
 
 
 @login_required
@@ -258,21 +302,24 @@ def two_factor_setup(request):
         return redirect("accounts:security")
     action = request.POST.get("action")
     if action == "begin":
-        secret, uri = services.begin_two_factor_setup(user)
-        form = TwoFactorEnableForm(initial={"secret": secret, "otpauth_uri": uri})
-        return render(request, "accounts/two_factor_setup.html", {"form": form, "secret": secret, "otpauth_uri": uri})
-    if action == "enable":
-        form = TwoFactorEnableForm(request.POST)
-        if form.is_valid():
-            with service_errors(form):
-                codes = services.enable_two_factor(user, code=form.cleaned_data["code"])
-                if codes.revoked_tokens:
-                    messages.warning(request, services.tokens_revoked_notice(codes, asked_by_token=False))
-                return render(request, "accounts/recovery_codes.html", {"codes": codes})
-        shown = {"secret": form["secret"].value(), "otpauth_uri": form["otpauth_uri"].value()}
-        return render_form(request, "accounts/two_factor_setup.html", {"form": form, **shown}, form)
+        services.begin_two_factor_setup(user)  # a new secret; one begun earlier and never confirmed is replaced
+        return redirect("accounts:two-factor-setup")  # the page shows it, so a reload does not make another
+    form = TwoFactorEnableForm(request.POST if action == "enable" else None)
+    if action == "enable" and form.is_valid():
+        with service_errors(form):
+            codes = services.enable_two_factor(user, code=form.cleaned_data["code"])
+            if codes.revoked_tokens:
+                messages.warning(request, services.tokens_revoked_notice(codes, asked_by_token=False))
+            account_views.keep_codes_to_show(request, codes, reason="enabled")
+            return redirect("accounts:recovery-codes")
     required_by = [m.workspace for m in memberships_of(user) if m.workspace.require_two_factor]
-    return render(request, "accounts/two_factor_setup.html", {"form": None, "required_by": required_by})
+    context = {"form": None, "required_by": required_by}
+    pending = services.pending_two_factor_setup(user)
+    if pending is not None:
+        secret, uri = pending
+        context.update(form=form, secret=secret, otpauth_uri=uri,
+                       qr_code=qr_svg(uri, label="QR code for your authenticator app"))
+    return render_form(request, "accounts/two_factor_setup.html", context, form)
 
 
 @login_required
