@@ -1,10 +1,24 @@
-"""A member finds their way through the org chart on a phone (Chromium via Playwright): the top level, one
-person's team on demand, and a search that jumps to someone with the reporting line down to them open."""
+"""A member finds their way through the org chart on a phone with JavaScript off (Chromium via Playwright): the
+top level, one person's team on demand, and a search that jumps to someone with the reporting line down to
+them open. (With JavaScript, the drawn chart: tests/e2e/test_browser_people.py.)"""
 import os
 
 import pytest
 
-from .test_browser_signup import PHONE, browser_page, sign_in  # noqa: F401  (browser_page: a fixture)
+from .axe import chromium
+from .test_browser_signup import PHONE, sign_in
+
+
+@pytest.fixture
+def browser_page(monkeypatch):
+    """A phone with JavaScript off: the chart degrades to a level at a time."""
+    with chromium(monkeypatch) as browser:
+        context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True,
+                                      java_script_enabled=False)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        yield page
+        context.close()
 
 
 def _names(page, selector: str) -> list[str]:
@@ -13,7 +27,7 @@ def _names(page, selector: str) -> list[str]:
 
 @pytest.mark.browser
 def test_member_opens_the_chart_a_level_at_a_time_and_finds_someone(live_server, workspace, company, member,
-                                                                     browser_page):  # noqa: F811
+                                                                     browser_page):
     page = browser_page
     sign_in(page, live_server, member, workspace)
 

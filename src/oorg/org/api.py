@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from typing import Literal
 
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from oorg.core.api import Page, check_page, list_of, paginate
-from oorg.core.errors import ValidationFailed
+from oorg.core.errors import DomainError, ValidationFailed
 from oorg.core.jobs_api import JobOut, job_out
 from oorg.core.schemas import Id
 
@@ -19,6 +20,8 @@ from .schemas import (
     DepartmentIn,
     DepartmentOut,
     DepartmentPatch,
+    EmployeeBulkIn,
+    EmployeeBulkOut,
     EmployeeIn,
     EmployeeOut,
     EmployeePatch,
@@ -38,6 +41,21 @@ RENAMED = {"department_id": "department", "branch_id": "branch", "manager_id": "
 
 def fields_of(payload: Schema, *, exclude_unset: bool = True) -> dict:
     return {RENAMED.get(k, k): v for k, v in payload.model_dump(exclude_unset=exclude_unset).items()}
+
+
+SENT_AS = {service_name: body_name for body_name, service_name in RENAMED.items()}
+
+
+@contextmanager
+def fields_as_sent():
+    """A refusal names the body's fields, as a schema error does: the services say `department`, the body
+    `department_id`."""
+    try:
+        yield
+    except DomainError as exc:
+        for problem in {id(p): p for p in (exc, *exc.problems)}.values():
+            problem.field = SENT_AS.get(problem.field, problem.field)
+        raise
 
 
 # --- branches ------------------------------------------------------------------------------------------
@@ -98,7 +116,9 @@ def department_list(request, page: Query[Page]):
 
 @router.post("/departments", response={201: DepartmentOut}, summary="Create a department (org.department.manage)")
 def department_create(request, payload: DepartmentIn):
-    return Status(201, department_out(services.create_department(request.actor, **fields_of(payload)), {}))
+    with fields_as_sent():
+        department = services.create_department(request.actor, **fields_of(payload))
+    return Status(201, department_out(department, {}))
 
 
 @router.get("/departments/{int:department_id}", response=DepartmentOut, summary="One department")
@@ -110,7 +130,8 @@ def department_detail(request, department_id: Id):
               summary="Rename, move (400 if it would make a loop) or change the head")
 def department_update(request, department_id: Id, payload: DepartmentPatch):
     department = selectors.get_department(request.actor, department_id)
-    department = services.update_department(request.actor, department, **fields_of(payload))
+    with fields_as_sent():
+        department = services.update_department(request.actor, department, **fields_of(payload))
     return department_out(department, employee_counts(request))
 
 
@@ -156,7 +177,8 @@ def _profiles(viewer, data: dict) -> dict:
 @router.post("/employees", response={201: EmployeeOut}, exclude_unset=True,
              summary="Create an employee (org.employee.edit)")
 def employee_create(request, payload: EmployeeIn):
-    employee = services.create_employee(request.actor, **fields_of(payload))
+    with fields_as_sent():
+        employee = services.create_employee(request.actor, **fields_of(payload))
     return Status(201, selectors.profile_of(selectors.viewer_for(request.actor), employee))
 
 
@@ -213,7 +235,8 @@ def employee_detail(request, employee_id: Id):
 def employee_update(request, employee_id: Id, payload: EmployeePatch):
     viewer = selectors.viewer_for(request.actor)
     employee = selectors.get_employee(viewer, employee_id)
-    employee = services.update_employee(request.actor, employee, **fields_of(payload))
+    with fields_as_sent():
+        employee = services.update_employee(request.actor, employee, **fields_of(payload))
     return selectors.profile_of(selectors.viewer_for(request.actor), employee)
 
 
@@ -298,3 +321,32 @@ def org_settings(request):
 @router.patch("/org-settings", response=OrgSettingsOut, summary="Choose the self-service fields (org.settings.manage)")
 def org_settings_update(request, payload: OrgSettingsIn):
     return services.update_org_settings(request.actor, self_service_fields=payload.self_service_fields)
+
+
+# --- bulk actions -----------------------------------------------------------------------------------------------
+
+BULK_FIELDS = {"move": {"department_id", "branch_id"}, "change_manager": {"manager_id"}, "terminate": {"end_date"}}
+
+
+@router.post("/employees/bulk", response=EmployeeBulkOut,
+             summary="One action for up to 500 employees, all or nothing: move (department_id, branch_id), "
+                     "change_manager (manager_id, null for none) or terminate (end_date); a 4xx names every "
+                     "refused employee in `errors`")
+def employee_bulk(request, payload: EmployeeBulkIn):
+    sent = payload.model_fields_set - {"action", "employee_ids"}
+    stray = sorted(sent - BULK_FIELDS[payload.action])
+    if stray:
+        raise ValidationFailed(f"{stray[0]} does not go with the action {payload.action!r}.", field=stray[0])
+    viewer = selectors.viewer_for(request.actor)
+    employees = selectors.employees_for_bulk(viewer, payload.employee_ids)
+    if payload.action == "move":
+        result = services.bulk_move_employees(request.actor, employees, department=payload.department_id,
+                                              branch=payload.branch_id)
+    elif payload.action == "change_manager":
+        if "manager_id" not in sent:
+            raise ValidationFailed("Send manager_id: the new manager's id, or null for no manager.", field="manager_id")
+        result = services.bulk_change_manager(request.actor, employees, manager=payload.manager_id)
+    else:
+        result = services.bulk_terminate(request.actor, employees, end_date=payload.end_date)
+    return {"action": payload.action, "selected": result.selected, "changed": len(result.changed),
+            "changed_ids": [e.pk for e in result.changed]}

@@ -62,3 +62,12 @@ def seed_org(actor: Actor, progress=print) -> None:
 
 def _ascii(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+
+
+def seed_people(context: dict, progress) -> None:
+    """The demo's people part: runs after the workspaces part made the workspace and its users."""
+    from oorg.core.tenancy import workspace_scope
+
+    actor = context["actor"]
+    with workspace_scope(actor.workspace):
+        seed_org(actor, progress)

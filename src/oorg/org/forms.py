@@ -1,14 +1,16 @@
 """People page forms: shape only. Which fields a form holds comes from `services.editable_fields`, the
-choices from the scoped selectors; the services decide what a value may be and who may set it."""
+choices from the scoped selectors; the services decide what a value may be and who may set it. When a field
+fails its shape check, the service's check still runs on the others (core.forms.ServiceForm), so the page
+shows every problem at once."""
 from __future__ import annotations
 
 from django import forms
 
-from oorg.core import images
-from oorg.core import selectors as core_selectors
 from oorg.core.errors import PermissionDenied
+from oorg.core.forms import ImageUploadField, ServiceForm
+from oorg.workspaces import selectors as workspace_selectors
 
-from . import selectors
+from . import selectors, services
 from .models import Employee
 from .selectors import PERSONAL_FIELDS
 from .services import WORK_EDIT_FIELDS
@@ -43,11 +45,18 @@ def manager_choices(viewer, employee: Employee | None) -> list[tuple[str, str]]:
 
 def member_choices(actor) -> list[tuple[str, str]]:
     return _or_empty(lambda: ((str(m.pk), f"{m.user.full_name} <{m.user.email}>")
-                              for m in core_selectors.members_visible_to(actor)))
+                              for m in workspace_selectors.members_visible_to(actor)))
 
 
 STATUS_FILTERS = [("", "Current staff"), ("active", "Active"), ("on_leave", "On leave"),
                   ("terminated", "Terminated"), ("any", "Everyone")]
+
+
+SORT_CHOICES = [("name", "Name, A–Z"), ("-name", "Name, Z–A"), ("title", "Job title, A–Z"),
+                ("-title", "Job title, Z–A"), ("start", "Start date, earliest first"),
+                ("-start", "Start date, latest first"), ("department", "Department, in tree order"),
+                ("-department", "Department, tree reversed"), ("branch", "Branch, A–Z"), ("-branch", "Branch, Z–A")]
+GROUP_CHOICES = [("", "No grouping")] + list(selectors.GROUPS.items())
 
 
 class DirectoryFilterForm(forms.Form):
@@ -55,6 +64,10 @@ class DirectoryFilterForm(forms.Form):
     department = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label="Department")
     branch = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label="Branch")
     status = forms.ChoiceField(required=False, choices=STATUS_FILTERS, label="Status")
+    sort = forms.ChoiceField(required=False, label="Sort by", choices=SORT_CHOICES)
+    group = forms.ChoiceField(required=False, label="Group by", choices=GROUP_CHOICES)
+
+    ORDER_FIELDS = ("sort", "group")
 
     def __init__(self, *args, actor, with_status: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -66,13 +79,20 @@ class DirectoryFilterForm(forms.Form):
     def filters(self) -> dict:
         """Keyword arguments for selectors.employees_visible_to; a value that does not fit is left out."""
         self.is_valid()  # cleaned_data keeps the fields that are valid
-        data = {name: value for name, value in self.cleaned_data.items() if value not in (None, "")}
+        data = {name: value for name, value in self.cleaned_data.items()
+                if value not in (None, "") and name not in self.ORDER_FIELDS}
         if "department" in data:
             data["include_subdepartments"] = True
         return data
 
+    def order(self) -> tuple[str, bool, str | None]:
+        """(sort, descending, group) for selectors.directory_walk; what does not fit is the default."""
+        self.is_valid()
+        sort = self.cleaned_data.get("sort") or "name"
+        return sort.lstrip("-"), sort.startswith("-"), self.cleaned_data.get("group") or None
 
-class EmployeeForm(forms.Form):
+
+class EmployeeForm(ServiceForm):
     """Only the fields the viewer may change on this employee (or on a new one)."""
 
     SECTIONS = (
@@ -86,6 +106,7 @@ class EmployeeForm(forms.Form):
     def __init__(self, *args, viewer, employee: Employee | None, allowed: set[str], **kwargs):
         super().__init__(*args, **kwargs)
         actor = viewer.actor
+        self.actor, self.employee = actor, employee
         builders = {
             "full_name": lambda: forms.CharField(max_length=150, label="Full name"),
             "code": lambda: forms.CharField(max_length=32, label="Employee code",
@@ -156,6 +177,23 @@ class EmployeeForm(forms.Form):
         """Only what differs from the stored employee."""
         return {name: value for name, value in self.values().items() if value != _current(employee, name)}
 
+    def service_data(self) -> dict:
+        """What create_employee / update_employee get: for a new employee, name and code always (the service
+        says which is missing) and the rest when filled in; for a stored one, what changed. Employee fields
+        the request sends that this form does not offer go too, so the service refuses them (403) and
+        nothing is saved: dropping them quietly would hide that."""
+        if self.employee is None:
+            data = {name: value for name, value in self.values().items()
+                    if name in ("code", "full_name") or value not in (None, "")}
+        else:
+            data = self.changes(self.employee)
+        refused = {name: self.data.get(name) for name in EMPLOYEE_FIELDS
+                   if name in self.data and name not in self.fields}
+        return {**refused, **data}
+
+    def check_rules(self, data, *, unchecked):
+        return services.check_employee(self.actor, self.employee, data, unchecked=unchecked)
+
 
 def _phone(label: str) -> forms.CharField:
     return forms.CharField(max_length=40, label=label,
@@ -181,6 +219,51 @@ def _initial(employee: Employee, name: str):
     return value
 
 
+BULK_ACTIONS = [("move_department", "Move to department"), ("move_branch", "Move to branch"),
+                ("change_manager", "Change manager"), ("terminate", "Terminate")]
+
+
+class BulkActionForm(forms.Form):
+    """The directory's bulk action: which people (ids, checked on the page), what to do, and its one target.
+    Shape only; the services decide who may do it to whom."""
+
+    action = forms.ChoiceField(label="Action", choices=BULK_ACTIONS)
+    department = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label="Department")
+    branch = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label="Branch")
+    manager = forms.CharField(required=False, max_length=100, label="New manager",
+                              help_text="A name or an employee code.")
+    manager_id = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label="New manager",
+                                        widget=forms.RadioSelect)
+    end_date = forms.DateField(required=False, label="Last day",
+                               widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                               help_text="Leave empty for today.")
+
+    def __init__(self, *args, actor, actions, manager_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [(k, label) for k, label in BULK_ACTIONS if k in actions]
+        self.fields["department"].choices = [NONE] + department_choices(actor)
+        self.fields["branch"].choices = [NONE] + branch_choices(actor)
+        self.fields["manager_id"].choices = list(manager_choices)
+
+    def ids(self) -> list[int]:
+        """The selected ids as sent; the view checks their number (and the selector that each is visible)."""
+        raw = self.data.getlist("ids") if hasattr(self.data, "getlist") else []
+        if not all(value.isdigit() and len(value) < 19 for value in raw):
+            raise forms.ValidationError("The selection is not valid; select the people again.")
+        return [int(value) for value in raw]
+
+    def clean(self):
+        data = super().clean()
+        action = data.get("action")
+        if action == "move_department" and not data.get("department"):
+            self.add_error("department", "Choose the department to move them to.")
+        if action == "move_branch" and not data.get("branch"):
+            self.add_error("branch", "Choose the branch to move them to.")
+        if action == "change_manager" and not (data.get("manager") or data.get("manager_id")):
+            self.add_error("manager", "Name the new manager, or give their employee code.")
+        return data
+
+
 class TerminateForm(forms.Form):
     end_date = forms.DateField(required=False, label="Last day",
                                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -188,12 +271,5 @@ class TerminateForm(forms.Form):
 
 
 class PhotoForm(forms.Form):
-    photo = forms.FileField(label="New photo", help_text="JPEG, PNG, WebP or GIF up to 5 MB. "
-                            "It is stored resized, without location or camera data.",
-                            widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}))
-
-    def clean_photo(self):
-        photo = self.cleaned_data["photo"]
-        if photo.size > images.MAX_BYTES:
-            raise forms.ValidationError("The photo is larger than 5 MB.")
-        return photo
+    photo = ImageUploadField(noun="photo", label="New photo", help_text="JPEG, PNG, WebP or GIF up to 5 MB. "
+                             "It is stored resized, without location or camera data.")

@@ -24,6 +24,11 @@ def departments_below(department_id: int):
     return db.subtree(Department, "parent", department_id, in_or=True)  # ORed with the department itself
 
 
+def departments_above(department_id: int) -> list[int]:
+    """The department's parent, its parent, and so on up to the top: nearest first."""
+    return db.ancestors(Department, "parent", department_id)
+
+
 def managers_above(employee_id: int) -> list[int]:
     """The employee's manager, their manager, and so on up to the top: nearest first."""
     return db.ancestors(Employee, "manager", employee_id)

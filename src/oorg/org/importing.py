@@ -307,7 +307,8 @@ def _stage(run: _Run, problems: Problems, employee, line, code, row) -> _Staged 
         try:
             changed.update(clean_employee_fields(actor, employee, {column: changes[column]}))
         except DomainError as e:
-            problems.add(line, e.field or column, e.message)
+            for problem in e.problems:  # a value can break two rules (an end date: its format, its order)
+                problems.add(line, problem.field or column, problem.message)
     if len(problems) > errors_before:
         return None
     manager_code = row.get("manager_code")

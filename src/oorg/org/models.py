@@ -3,7 +3,9 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import models
+from django.db.models import F
 
+from oorg.core.db import MonthDay
 from oorg.core.personal_data import Category, Erasure
 from oorg.core.tenancy import WorkspaceOwned
 
@@ -124,7 +126,14 @@ class Employee(WorkspaceOwned):
                    models.Index(fields=["workspace", "status", "full_name", "id"], name="employee_by_status"),
                    models.Index(fields=["workspace", "manager", "full_name", "id"], name="employee_by_manager"),
                    models.Index(fields=["workspace", "department", "full_name", "id"], name="employee_by_department"),
-                   models.Index(fields=["workspace", "branch", "full_name", "id"], name="employee_by_branch")]
+                   models.Index(fields=["workspace", "branch", "full_name", "id"], name="employee_by_branch"),
+                   # The directory's other sorts (org.selectors.directory_walk): by job title, by start date.
+                   models.Index(fields=["workspace", "job_title", "full_name", "id"], name="employee_by_title"),
+                   models.Index(fields=["workspace", "start_date", "full_name", "id"], name="employee_by_start"),
+                   # The dashboard's cards: leavers this month, upcoming birthdays and work anniversaries.
+                   models.Index(fields=["workspace", "end_date"], name="employee_by_end"),
+                   models.Index(F("workspace"), MonthDay("birth_date"), name="employee_by_birthday"),
+                   models.Index(F("workspace"), MonthDay("start_date"), name="employee_by_anniversary")]
         base_manager_name = "all_workspaces"
 
     def __str__(self):

@@ -1,4 +1,6 @@
-"""Permission names of the people-and-organization area, and the built-in roles that hold them."""
+"""Permission names of the people-and-organization area, the built-in roles that hold them, and what the audit
+log calls the area's actions."""
+from oorg.core import audit
 from oorg.core.permissions import register
 
 DIRECTORY_VIEW = register("org.directory.view", "See the employee directory (work contact fields)",
@@ -19,3 +21,19 @@ DEPARTMENT_MANAGE = register("org.department.manage", "Create, move and delete d
 BRANCH_MANAGE = register("org.branch.manage", "Create, change and delete branches", roles=("admin", "hr"))
 SETTINGS_MANAGE = register("org.settings.manage", "Choose the self-service fields employees may edit",
                            roles=("admin", "hr"))
+
+audit.register_actions({
+    "org.employee.created": "Employee created",
+    "org.employee.updated": "Employee changed",
+    "org.employee.terminated": "Employee terminated",
+    "org.employee.photo_changed": "Employee photo changed",
+    "org.employee.imported": "Employees imported",
+    "org.employee.exported": "Directory exported",
+    "org.department.created": "Department created",
+    "org.department.updated": "Department changed",
+    "org.department.deleted": "Department deleted",
+    "org.branch.created": "Branch created",
+    "org.branch.updated": "Branch changed",
+    "org.branch.deleted": "Branch deleted",
+    "org.settings.updated": "Self-service fields changed",
+}, group="People")

@@ -197,3 +197,25 @@ class OrgSettingsOut(Schema):
 
 class OrgSettingsIn(StrictSchema):
     self_service_fields: list[str] = Field(max_length=20)
+
+
+BULK_LIMIT = 500  # org.selectors.BULK_LIMIT: the schema refuses more before anything is read
+
+
+class EmployeeBulkIn(StrictSchema):
+    """One action for many employees: `move` (department_id and/or branch_id), `change_manager` (manager_id;
+    null: no manager) or `terminate` (end_date, today when left out). All or nothing."""
+
+    action: Literal["move", "change_manager", "terminate"]
+    employee_ids: list[Id] = Field(min_length=1, max_length=BULK_LIMIT)
+    department_id: Id | None = None
+    branch_id: Id | None = None
+    manager_id: Id | None = None
+    end_date: dt.date | None = None
+
+
+class EmployeeBulkOut(Schema):
+    action: str
+    selected: int
+    changed: int  # the rest already were as asked
+    changed_ids: list[int]

@@ -6,16 +6,18 @@ themself). Personal fields need `org.employee.view_personal`, or being that empl
 """
 from __future__ import annotations
 
+import datetime as dt
 import operator
 from dataclasses import dataclass
 from enum import IntEnum
 from functools import cached_property, reduce
 
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Case, CharField, Count, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from oorg.core import db
-from oorg.core.errors import NotFound
+from oorg.core.errors import NotFound, PermissionDenied, ValidationFailed
+from oorg.core.pagination import Segment
 from oorg.core.permissions import Actor, require
 
 from . import hierarchy
@@ -210,18 +212,37 @@ def reports_of(viewer: Viewer, employee: Employee, *, all_levels: bool):
 CHART_COLUMNS = ("full_name", "job_title", "photo", "updated_at", "manager_id", "status", "department__name")
 
 
-def _with_report_counts(employees):
-    """Chart nodes: only the columns a node shows, and how many current people report to each."""
+def _with_report_counts(employees, *, within: Q | None = None):
+    """Chart nodes: only the columns a node shows, and how many current people report to each (of those
+    matching `within`, when the chart is focused on a department)."""
     employees = employees.select_related(None).select_related("department").only(*CHART_COLUMNS)
-    current_reports = (Employee.objects.filter(manager_id=OuterRef("pk")).exclude(status=Employee.Status.TERMINATED)
-                       .order_by().values("manager_id").annotate(n=Count("pk")).values("n"))
+    current_reports = Employee.objects.filter(manager_id=OuterRef("pk")).exclude(status=Employee.Status.TERMINATED)
+    if within is not None:
+        current_reports = current_reports.filter(within)
+    current_reports = current_reports.order_by().values("manager_id").annotate(n=Count("pk")).values("n")
     return employees.annotate(report_count=Coalesce(Subquery(current_reports, output_field=IntegerField()),
                                                     Value(0)))
 
 
-def chart_level(viewer: Viewer, parent: Employee | None = None):
+def in_department(department: Department, prefix: str = "") -> Q:
+    """People of a department or of any department below it (a subtree the database walks). One IN over the
+    departments (hundreds) rather than an OR: the planners then read each department's index range."""
+    departments = Department.objects.filter(Q(pk=department.pk)
+                                            | Q(pk__in=hierarchy.departments_below(department.pk))).values("pk")
+    return Q(**{f"{prefix}department_id__in": departments})
+
+
+def chart_level(viewer: Viewer, parent: Employee | None = None, *, department: Department | None = None):
     """One level of the chart (current staff), each with the number of their current direct reports.
-    Without a parent: the top (no manager); for someone who sees only their own team, themself."""
+    Without a parent: the top (no manager); for someone who sees only their own team, themself.
+    With a department: only its people (sub-departments included); its top is those of its people whose
+    manager is not in it (`department_roots`)."""
+    if department is not None:
+        if parent is None:
+            return department_roots(viewer, department)
+        people = employees_visible_to(viewer).filter(in_department(department))
+        return _with_report_counts(people.filter(manager_id=parent.pk).exclude(pk=parent.pk),
+                                   within=in_department(department))
     people = employees_visible_to(viewer)
     if parent is not None:
         people = people.filter(manager_id=parent.pk).exclude(pk=parent.pk)
@@ -234,6 +255,31 @@ def chart_level(viewer: Viewer, parent: Employee | None = None):
     else:
         people = people.none()
     return _with_report_counts(people)
+
+
+def department_roots(viewer: Viewer, department: Department):
+    """The top of a department's part of the chart: its people (sub-departments included) who have no manager
+    or whose manager is not in it, with their report counts inside it. Reads the department's rows only."""
+    inside = in_department(department)
+    # Spelled out, not exclude(): NOT over a NULL (no manager, or a manager with no department) is NULL.
+    outside = Q(manager__isnull=True) | Q(manager__department__isnull=True) | ~in_department(department, "manager__")
+    people = employees_visible_to(viewer).filter(inside).filter(outside)
+    return _with_report_counts(people, within=inside)
+
+
+def department_chain(viewer: Viewer, department: Department) -> list[Employee]:
+    """The line from the top down to where a department hangs: the managers above its head (or, without a
+    head, above its first person at the top of its part). O(depth)."""
+    anchor = department.head if department.head_id and not department.head.is_terminated else None
+    if anchor is None:
+        anchor = next(iter(department_roots(viewer, department)[:1]), None)
+    if anchor is None or anchor.manager_id is None:
+        return []
+    try:
+        manager = get_employee(viewer, anchor.manager_id)
+    except NotFound:
+        return []
+    return chart_path(viewer, manager)
 
 
 def chart_search(viewer: Viewer, q: str):
@@ -298,3 +344,208 @@ def org_settings(actor: Actor) -> OrgSettings:
     """The workspace's settings; until someone saves them, the defaults (unsaved: reading never writes)."""
     return OrgSettings.objects.first() or OrgSettings(workspace=actor.workspace,
                                                       self_service_fields=list(DEFAULT_SELF_SERVICE))
+
+
+def department_headcounts(viewer: Viewer, *, within: Department | None = None) -> dict[int, int]:
+    """Current employees per department, sub-departments included, as far as the viewer can see them: one
+    query (the department tree's closure joined to the visible people's counts per department). `within`:
+    only that department and those below it, reading only their people."""
+    people = employees_visible_to(viewer)
+    if within is not None:
+        people = employees_visible_to(viewer, department=within.pk, include_subdepartments=True)
+    return db.subtree_counts(Department, "parent", people, "department_id")
+
+
+def department_members(viewer: Viewer, department: Department, *, subdepartments: bool = True):
+    return employees_visible_to(viewer, department=department.pk, include_subdepartments=subdepartments)
+
+
+def department_path(actor: Actor, department: Department) -> list[Department]:
+    """From the top department down to this one: O(depth)."""
+    above = hierarchy.departments_above(department.pk)
+    found = {d.pk: d for d in departments_visible_to(actor).filter(pk__in=above)}
+    return [found[pk] for pk in reversed(above) if pk in found] + [department]
+
+
+def subdepartments(actor: Actor, department: Department):
+    return departments_visible_to(actor).filter(parent=department)
+
+
+# --- the directory's sorts and groups ------------------------------------------------------------------------
+#
+# Each order is read a page at a time by an index range, or by walking groups each read by one:
+#   name, job title: one range (employee_directory, employee_by_title);
+#   start date: the dated (employee_by_start), then the undated, so the undated come last both ways;
+#   department, branch: their groups in tree or name order (hundreds), each an employee_by_<fk> range;
+#   manager: managers in id order, found one at a time (one index probe each): there may be thousands.
+# Within a group any sort is allowed: it reads that group's rows, not the workspace's.
+
+SORTS = {"name": "Name", "title": "Job title", "start": "Start date", "department": "Department",
+         "branch": "Branch"}
+GROUPS = {"department": "Department", "branch": "Branch", "manager": "Manager"}
+
+
+@dataclass(frozen=True)
+class Group:
+    """What a directory group header shows. `id` None: the people with no department/branch/manager."""
+
+    kind: str
+    id: int | None
+    name: str = ""
+    depth: int = 0
+
+
+def _signed(descending: bool, *names: str) -> list[str]:
+    return [f"-{n}" if descending else n for n in names]
+
+
+def _within(people, sort: str, descending: bool):
+    """One group's order. Not served by an index for every sort, but bounded by the group."""
+    if sort == "title":
+        return people.order_by(*_signed(descending, "job_title", "full_name", "pk"))
+    if sort == "start":  # the undated last in both directions
+        people = people.annotate(
+            start_missing=Case(When(start_date__isnull=True, then=Value(1)), default=Value(0),
+                               output_field=IntegerField()),
+            start_key=Coalesce("start_date", Value(dt.date(1, 1, 1))))
+        return people.order_by("start_missing", *_signed(descending, "start_key", "full_name", "pk"))
+    if sort in ("department", "branch"):
+        people = people.annotate(sort_name=Coalesce(f"{sort}__name", Value(""), output_field=CharField()),
+                                 sort_id=Coalesce(f"{sort}_id", Value(0)))
+        return people.order_by(*_signed(descending, "sort_name", "sort_id", "full_name", "pk"))
+    return people.order_by(*_signed(descending, "full_name", "pk"))
+
+
+def _listed_walk(keys: list[str], make):
+    """A walk over segments known in advance by key; `make(i)` builds the i-th when the walk reaches it."""
+    def walk(key, backwards):
+        if key is not None and key not in keys:
+            raise ValidationFailed("This cursor belongs to another list; start from the first page.", field="cursor")
+        start = keys.index(key) if key is not None else (len(keys) - 1 if backwards else 0)
+        for i in (range(start, -1, -1) if backwards else range(start, len(keys))):
+            yield make(i)
+    return walk
+
+
+def _flat_walk(segments: list[Segment]):
+    return _listed_walk([s.key for s in segments], segments.__getitem__)
+
+
+def _listed_groups(viewer: Viewer, kind: str) -> list[Group] | None:
+    """Departments in tree order (each named by its path) or branches by name; None if the viewer may not list
+    them (a custom role): the groups are then found from the rows, like managers."""
+    actor = viewer.actor
+    try:
+        if kind == "department":
+            groups, path = [], []
+            for department, depth in department_tree(actor):
+                path = path[:depth] + [department.name]
+                groups.append(Group(kind, department.pk, " › ".join(path), depth))
+            return groups
+        return [Group(kind, b.pk, b.name) for b in branches_visible_to(actor)]
+    except PermissionDenied:
+        return None
+
+
+NO_GROUP = {"department": "No department", "branch": "No branch", "manager": "No manager"}
+
+
+def _group_walk(viewer: Viewer, people, kind: str, *, reverse_groups: bool, sort: str, descending: bool):
+    column = f"{kind}_id"
+
+    def key_of(group: Group) -> str:
+        return f"{kind[0]}{'-' if group.id is None else group.id}"
+
+    def segment(group: Group) -> Segment:
+        members = people.filter(**{f"{kind}__isnull": True} if group.id is None else {column: group.id})
+        return Segment(key_of(group), _within(members, sort, descending), group)
+
+    none = Group(kind, None, NO_GROUP[kind])
+    listed = None if kind == "manager" else _listed_groups(viewer, kind)
+    if listed is not None:
+        groups = (list(reversed(listed)) if reverse_groups else listed) + [none]
+        return _listed_walk([key_of(g) for g in groups], lambda i: segment(groups[i]))
+
+    # Groups found one at a time from the rows, in id order: one indexed probe for the next id.
+    having = people.filter(**{f"{kind}__isnull": False}).order_by()
+    prefix = kind[0]
+
+    def next_id(after: int | None, backwards: bool) -> int | None:
+        rows = having
+        if after is not None:
+            rows = rows.filter(**{f"{column}__{'lt' if backwards else 'gt'}": after})
+        return next(iter(rows.order_by(f"-{column}" if backwards else column).values_list(column, flat=True)[:1]),
+                    None)
+
+    def walk(key, backwards):
+        if key is None:
+            current = "none" if backwards else next_id(None, False)
+        elif key == f"{prefix}-":
+            current = "none"
+        elif key[:1] == prefix and key[1:].isdigit():
+            current = int(key[1:])
+        else:
+            raise ValidationFailed("This cursor belongs to another list; start from the first page.", field="cursor")
+        if current == "none":
+            yield segment(none)
+            if not backwards:
+                return
+            current = next_id(None, True)
+        while current is not None:
+            yield segment(Group(kind, current))
+            current = next_id(current, backwards)
+        if not backwards:
+            yield segment(none)
+
+    return walk
+
+
+def directory_walk(viewer: Viewer, people, *, sort: str = "name", descending: bool = False,
+                   group: str | None = None):
+    """How to read `people` (employees_visible_to) a page at a time in this order: a walk for
+    core.pagination.segmented_page. Each row's label is its Group (None when not grouped)."""
+    if sort not in SORTS:
+        sort = "name"
+    if group is None and sort in GROUPS:  # sorting by department or branch walks their groups
+        return _group_walk(viewer, people, sort, reverse_groups=descending, sort="name", descending=False)
+    if group in GROUPS:
+        if sort == group:  # the direction orders the groups; names inside them
+            return _group_walk(viewer, people, group, reverse_groups=descending, sort="name", descending=False)
+        return _group_walk(viewer, people, group, reverse_groups=False, sort=sort, descending=descending)
+    if sort == "start":
+        dated = people.filter(start_date__isnull=False).order_by(*_signed(descending, "start_date", "full_name",
+                                                                           "pk"))
+        undated = people.filter(start_date__isnull=True).order_by("full_name", "pk")
+        return _flat_walk([Segment("dated", dated), Segment("undated", undated)])
+    if sort == "title":
+        return _flat_walk([Segment("all", people.order_by(*_signed(descending, "job_title", "full_name", "pk")))])
+    return _flat_walk([Segment("all", people.order_by(*_signed(descending, "full_name", "pk")))])
+
+
+# --- bulk actions -------------------------------------------------------------------------------------------
+
+BULK_LIMIT = 500  # people per bulk action: what one confirmation can name and one request can write
+
+
+def check_bulk_size(count: int) -> None:
+    if count == 0:
+        raise ValidationFailed("Select at least one person.", field="employee_ids")
+    if count > BULK_LIMIT:
+        raise ValidationFailed(f"Select at most {BULK_LIMIT} people at a time; {count} are selected.",
+                               field="employee_ids")
+
+
+def employees_for_bulk(viewer: Viewer, ids) -> list[Employee]:
+    """The selected people, by name, if the viewer may see every one of them. Ids come from a form or a JSON
+    body, so one that is absent, of another workspace or hidden from the viewer is a 422 naming
+    `employee_ids` (as any id in a body is), and nothing is read past the cap."""
+    ids = list(dict.fromkeys(ids))
+    check_bulk_size(len(ids))
+    found = list(_base().filter(pk__in=ids))
+    viewer.learn_team(found)
+    visible = [e for e in found if viewer.access_to(e) != Access.NONE]
+    if len(visible) != len(ids):
+        missing = len(ids) - len(visible)
+        raise ValidationFailed(f"{missing} of the selected people were not found, or you may not see them.",
+                               field="employee_ids")
+    return sorted(visible, key=lambda e: (e.full_name, e.pk))

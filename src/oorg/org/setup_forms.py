@@ -1,4 +1,6 @@
-"""Forms of the organization setup pages: shape only; the org services decide what is allowed.
+"""Forms of the organization setup pages: shape only; the org services decide what is allowed, and their
+`check_*` runs on the fields that passed when another did not (core.forms.ServiceForm), so one submission
+shows every problem.
 
 Ids chosen in selects are passed on as ids: the services resolve them through scoped selectors.
 """
@@ -6,44 +8,40 @@ from __future__ import annotations
 
 from django import forms
 
+from oorg.core.forms import CountryField, ServiceForm, TimeZoneField
+
+from . import services
 from .importing import MAX_FILE_BYTES
 from .models import WEEKDAYS, OrgSettings
-
-WEEKDAY_LABELS = {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday", "fri": "Friday",
-                  "sat": "Saturday", "sun": "Sunday"}
-SELF_SERVICE_LABELS = {
-    "phone": "Work phone", "photo": "Photo", "birth_date": "Birth date", "home_address": "Home address",
-    "emergency_contact_name": "Emergency contact name", "emergency_contact_phone": "Emergency contact phone",
-}
+from .validation import SELF_SERVICE_LABELS, WEEKDAY_LABELS
 
 
-class DepartmentForm(forms.Form):
+class DepartmentForm(ServiceForm):
     name = forms.CharField(max_length=120)
     parent = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label="Part of",
                                     help_text="Leave empty for a top-level department.")
     head = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label="Head")
 
-    def __init__(self, *args, tree, employees, exclude=None, **kwargs):
-        """`tree`: (department, depth) in order; `employees`: current employees; `exclude`: the department
-        being edited (it cannot sit under itself). Its sub-departments stay offered: the service explains
-        why moving under them is refused."""
+    def __init__(self, *args, actor, tree, employees, department=None, **kwargs):
+        """`tree`: (department, depth) in order; `employees`: current employees; `department`: the one being
+        edited (it cannot sit under itself). Its sub-departments stay offered: the service explains why
+        moving under them is refused."""
         super().__init__(*args, **kwargs)
+        self.actor, self.department, self.changes_only = actor, department, department is not None
         self.fields["parent"].choices = [("", "— none (top level) —")] + [
-            (d.pk, "\u2003" * depth + d.name) for d, depth in tree if exclude is None or d.pk != exclude.pk]
+            (d.pk, "\u2003" * depth + d.name) for d, depth in tree if department is None or d.pk != department.pk]
         self.fields["head"].choices = [("", "— nobody —")] + [
             (e.pk, f"{e.full_name} ({e.code})") for e in employees]
 
+    def check_rules(self, data, *, unchecked):
+        return services.check_department(self.actor, self.department, data, unchecked=unchecked)
 
-class BranchForm(forms.Form):
+
+class BranchForm(ServiceForm):
     name = forms.CharField(max_length=120)
     address = forms.CharField(required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
-    country = forms.CharField(required=False, max_length=2, label="Country code",
-                              help_text="Two letters, such as DE or US.",
-                              widget=forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false",
-                                                            "size": 2}))
-    time_zone = forms.CharField(max_length=64, label="Time zone", help_text="An IANA name, such as Europe/Berlin.",
-                                widget=forms.TextInput(attrs={"list": "time-zones", "spellcheck": "false",
-                                                              "autocomplete": "off"}))
+    country = CountryField(required=False, help_text="Phone numbers without a +country prefix are read in it.")
+    time_zone = TimeZoneField(help_text="Working hours are in this time zone.")
     working_days = forms.MultipleChoiceField(required=False, label="Working days",
                                              choices=[(d, WEEKDAY_LABELS[d]) for d in WEEKDAYS],
                                              widget=forms.CheckboxSelectMultiple)
@@ -52,6 +50,13 @@ class BranchForm(forms.Form):
     work_ends = forms.TimeField(label="Work ends", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     holiday_calendar = forms.CharField(required=False, max_length=60, label="Holiday calendar",
                                        help_text="A placeholder for the attendance area; it does nothing yet.")
+
+    def __init__(self, *args, actor, branch=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor, self.branch, self.changes_only = actor, branch, branch is not None
+
+    def check_rules(self, data, *, unchecked):
+        return services.check_branch(self.actor, self.branch, data, unchecked=unchecked)
 
 
 class OrgSettingsForm(forms.Form):

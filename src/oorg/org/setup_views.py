@@ -16,9 +16,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from oorg.core import files, imports, jobs
 from oorg.core.errors import Conflict, PermissionDenied
+from oorg.core.forms import add_service_error, render_form, service_errors
 from oorg.core.permissions import require
 from oorg.core.tabular import write_table
-from oorg.web.forms import add_service_error, render_form, service_errors
 
 from . import downloads, importing, selectors, services
 from .permissions import BRANCH_MANAGE, DEPARTMENT_MANAGE, EMPLOYEE_IMPORT, SETTINGS_MANAGE
@@ -30,11 +30,6 @@ TABS = (("org:departments", DEPARTMENT_MANAGE), ("org:branches", BRANCH_MANAGE),
 DEFAULT_WORKING_DAYS = ["mon", "tue", "wed", "thu", "fri"]
 
 
-def _changes(form) -> dict:
-    """Only what the user changed: the audit trail then names the fields that really moved."""
-    return {name: form.cleaned_data[name] for name in form.changed_data}
-
-
 def _counts_by(actor, column: str) -> dict[int, int]:
     return selectors.headcounts(selectors.viewer_for(actor), column)
 
@@ -44,8 +39,8 @@ def _counts_by(actor, column: str) -> dict[int, int]:
 
 def _department_form(actor, *args, department=None, **kwargs) -> DepartmentForm:
     employees = selectors.employees_visible_to(selectors.viewer_for(actor))
-    return DepartmentForm(*args, tree=selectors.department_tree(actor), employees=employees, exclude=department,
-                          **kwargs)
+    return DepartmentForm(*args, actor=actor, tree=selectors.department_tree(actor), employees=employees,
+                          department=department, **kwargs)
 
 
 def _department_initial(department) -> dict:
@@ -81,7 +76,7 @@ def department_new(request, workspace_slug):
     form = _department_form(actor, request.POST)
     if form.is_valid():
         with service_errors(form):
-            department = services.create_department(actor, **form.cleaned_data)
+            department = services.create_department(actor, **form.service_data())
             messages.success(request, f"Department {department.name} created.")
             return redirect("org:departments", workspace_slug=workspace_slug)
     return _departments_page(request, form=form)
@@ -107,7 +102,7 @@ def department_edit(request, workspace_slug, department_id: int):
     form = _department_form(actor, request.POST, department=department, initial=_department_initial(department))
     if form.is_valid():
         with service_errors(form):
-            changes = _changes(form)
+            changes = form.service_data()  # only what the user changed: the audit trail names what moved
             if changes:
                 services.update_department(actor, department, **changes)
                 messages.success(request, f"Department {department.name} saved.")
@@ -136,16 +131,16 @@ def department_delete(request, workspace_slug, department_id: int):
 # --- branches ------------------------------------------------------------------------------------------------
 
 
-def _branch_initial(branch) -> dict:
-    return {"name": branch.name, "address": branch.address, "country": branch.country, "time_zone": branch.time_zone,
-            "working_days": list(branch.working_days), "work_starts": branch.work_starts,
-            "work_ends": branch.work_ends, "holiday_calendar": branch.holiday_calendar}
+def _branch_form(actor, branch, *args) -> BranchForm:
+    initial = {"name": branch.name, "address": branch.address, "country": branch.country,
+               "time_zone": branch.time_zone, "working_days": list(branch.working_days),
+               "work_starts": branch.work_starts, "work_ends": branch.work_ends,
+               "holiday_calendar": branch.holiday_calendar}
+    return BranchForm(*args, initial=initial, actor=actor, branch=branch)
 
 
 def _branch_form_page(request, *, form, branch=None, delete_form=None):
-    from .validation import time_zones
-
-    context = {"form": form, "branch": branch, "time_zones": sorted(time_zones()), "delete_form": delete_form}
+    context = {"form": form, "branch": branch, "delete_form": delete_form}
     if branch is not None:
         context["people"] = _counts_by(request.actor, "branch_id").get(branch.pk, 0)
         context["delete_form"] = delete_form or DeleteForm()
@@ -167,12 +162,12 @@ def branch_new(request, workspace_slug):
     require(actor, BRANCH_MANAGE)
     if request.method != "POST":
         form = BranchForm(initial={"time_zone": actor.workspace.time_zone, "working_days": DEFAULT_WORKING_DAYS,
-                                   "work_starts": "09:00", "work_ends": "17:00"})
+                                   "work_starts": "09:00", "work_ends": "17:00"}, actor=actor)
         return _branch_form_page(request, form=form)
-    form = BranchForm(request.POST)
+    form = BranchForm(request.POST, actor=actor)
     if form.is_valid():
         with service_errors(form):
-            branch = services.create_branch(actor, **form.cleaned_data)
+            branch = services.create_branch(actor, **form.service_data())
             messages.success(request, f"Branch {branch.name} created.")
             return redirect("org:branches", workspace_slug=workspace_slug)
     return _branch_form_page(request, form=form)
@@ -184,11 +179,11 @@ def branch_edit(request, workspace_slug, branch_id: int):
     require(actor, BRANCH_MANAGE)
     branch = selectors.get_branch(actor, branch_id)
     if request.method != "POST":
-        return _branch_form_page(request, form=BranchForm(initial=_branch_initial(branch)), branch=branch)
-    form = BranchForm(request.POST, initial=_branch_initial(branch))
+        return _branch_form_page(request, form=_branch_form(actor, branch), branch=branch)
+    form = _branch_form(actor, branch, request.POST)
     if form.is_valid():
         with service_errors(form):
-            changes = _changes(form)
+            changes = form.service_data()  # only what the user changed: the audit trail names what moved
             if changes:
                 services.update_branch(actor, branch, **changes)
                 messages.success(request, f"Branch {branch.name} saved.")
@@ -209,8 +204,7 @@ def branch_delete(request, workspace_slug, branch_id: int):
         services.delete_branch(actor, branch)
     except Conflict as exc:
         add_service_error(delete_form, exc, keep_status=True)  # 409: still in use
-        return _branch_form_page(request, form=BranchForm(initial=_branch_initial(branch)), branch=branch,
-                                 delete_form=delete_form)
+        return _branch_form_page(request, form=_branch_form(actor, branch), branch=branch, delete_form=delete_form)
     messages.success(request, f"Branch {name} deleted.")
     return redirect("org:branches", workspace_slug=workspace_slug)
 

@@ -1,26 +1,29 @@
 """Field rules shared by the services and the importer: each cleaner returns the stored value or raises
-ValidationFailed naming the field, so a bad value reads the same from the API, a form or a spreadsheet row."""
+ValidationFailed naming the field, so a bad value reads the same from the API, a form or a spreadsheet row.
+The services run them inside core.errors.Problems, so every bad field of a request is reported at once.
+Choices are named by their labels (with their codes, for API clients); countries and time zones are
+exactly what the pages' pickers offer (core.places)."""
 from __future__ import annotations
 
 import datetime as dt
 import re
-import zoneinfo
-from functools import cache
 
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from oorg.core.errors import ValidationFailed
+from oorg.core.errors import Problems, ValidationFailed, describe_choices
+from oorg.core.places import countries, time_zone_names
 
 from .models import WEEKDAYS, Employee
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,31}$")
+WEEKDAY_LABELS = {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday", "fri": "Friday",
+                  "sat": "Saturday", "sun": "Sunday"}
 
 
-@cache
-def time_zones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
+def _key(text: str) -> str:
+    return text.strip().lower().replace(" ", "_").replace("-", "_")
 
 
 def clean_text(value, field: str, *, max_length: int, required: bool = False) -> str:
@@ -65,7 +68,8 @@ def clean_phone(value, field: str = "phone", *, country: str = "") -> str:
     except phonenumbers.NumberParseException:
         number = None
     if number is None or not phonenumbers.is_possible_number(number) or not phonenumbers.is_valid_number(number):
-        hint = "" if country or raw.startswith("+") else " Start it with + and the country code."
+        read_in_country = country.upper() in phonenumbers.SUPPORTED_REGIONS
+        hint = "" if read_in_country or raw.startswith("+") else " Start it with + and the country code."
         raise ValidationFailed(f"{raw!r} is not a valid phone number.{hint}", field=field)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
@@ -84,31 +88,39 @@ def clean_date(value, field: str) -> dt.date | None:
 
 
 def clean_choice(value, field: str, choices) -> str:
-    text = str(value or "").strip().lower().replace(" ", "_").replace("-", "_")
-    if text not in choices.values:
-        raise ValidationFailed(f"{field.replace('_', ' ').capitalize()} must be one of: {', '.join(choices.values)}.",
-                               field=field)
-    return text
+    """A choice by its code or its label ("full_time", "Full-time", "full time"); refused with every label."""
+    text = str(value or "").strip()
+    by_key = {_key(code): code for code in choices.values} | {_key(str(label)): code for code, label in choices.choices}
+    if _key(text) not in by_key:
+        raise ValidationFailed(f"{field.replace('_', ' ').capitalize()} must be one of: {describe_choices(choices)}"
+                               f"{f'; not {text!r}' if text else ''}.", field=field)
+    return by_key[_key(text)]
 
 
 def clean_dates(start: dt.date | None, end: dt.date | None, birth: dt.date | None = None) -> None:
-    if start and end and end < start:
-        raise ValidationFailed("The end date is before the start date.", field="end_date")
-    if birth and not (dt.date(1900, 1, 1) <= birth <= dt.date.today()):
-        raise ValidationFailed("The birth date must be between 1900 and today.", field="birth_date")
+    """Both problems at once when both dates are wrong; pass None for a date that is not known."""
+    with Problems() as problems:
+        if start and end and end < start:
+            problems.add("The end date is before the start date.", field="end_date")
+        if birth and not (dt.date(1900, 1, 1) <= birth <= dt.date.today()):
+            problems.add("The birth date must be between 1900 and today.", field="birth_date")
 
 
 def clean_time_zone(value) -> str:
+    """An IANA zone the time zone picker offers (UTC or Region/City; not old aliases such as US/Eastern)."""
     name = str(value or "").strip()
-    if name not in time_zones():
-        raise ValidationFailed(f"{name!r} is not an IANA time zone such as Europe/Berlin.", field="time_zone")
+    if name not in time_zone_names():
+        raise ValidationFailed(f"{name!r} is not a time zone we offer; choose a Region/City name such as "
+                               "Europe/Berlin or America/New_York, or UTC.", field="time_zone")
     return name
 
 
 def clean_country(value) -> str:
+    """An ISO 3166-1 alpha-2 code, as the country picker sends it ("" for none)."""
     code = str(value or "").strip().upper()
-    if code and code not in phonenumbers.SUPPORTED_REGIONS:
-        raise ValidationFailed(f"{code!r} is not a two-letter country code such as DE or US.", field="country")
+    if code and code not in countries():
+        raise ValidationFailed(f"{code!r} is not an ISO 3166-1 two-letter country code, such as DE (Germany) or "
+                               "US (United States).", field="country")
     return code
 
 
@@ -116,7 +128,8 @@ def clean_working_days(days) -> list[str]:
     days = [str(d).strip().lower()[:3] for d in days or []]
     unknown = [d for d in days if d not in WEEKDAYS]
     if unknown:
-        raise ValidationFailed(f"Working days are among {', '.join(WEEKDAYS)}.", field="working_days")
+        raise ValidationFailed(f"Working days are among: {describe_choices(WEEKDAY_LABELS.items())}.",
+                               field="working_days")
     return [d for d in WEEKDAYS if d in days]
 
 
@@ -125,6 +138,17 @@ def clean_hours(starts: dt.time, ends: dt.time) -> None:
         raise ValidationFailed("Work ends after it starts.", field="work_ends")
 
 
+FIELD_LABELS = {  # an employee's fields as people read them (messages name a field by its label)
+    "code": "Employee code", "full_name": "Full name", "work_email": "Work email", "phone": "Phone",
+    "job_title": "Job title", "department": "Department", "branch": "Branch", "manager": "Manager",
+    "employment_type": "Employment type", "start_date": "Start date", "end_date": "End date", "status": "Status",
+    "member": "Workspace account", "photo": "Photo", "birth_date": "Birth date", "home_address": "Home address",
+    "emergency_contact_name": "Emergency contact", "emergency_contact_phone": "Emergency contact phone",
+}
+SELF_SERVICE_LABELS = {
+    "phone": "Work phone", "photo": "Photo", "birth_date": "Birth date", "home_address": "Home address",
+    "emergency_contact_name": "Emergency contact name", "emergency_contact_phone": "Emergency contact phone",
+}
 EMPLOYEE_TEXT_LIMITS = {"full_name": 150, "job_title": 120, "home_address": 500, "emergency_contact_name": 150}
 STATUS = Employee.Status
 EMPLOYMENT_TYPE = Employee.EmploymentType
