@@ -64,8 +64,9 @@ def test_hr_imports_employees_on_a_phone(live_server, workspace, hr, browser_pag
 
     sign_in(page, live_server, hr, workspace)
 
-    # The "Organization" section, then its Import tab.
-    page.locator("nav.subnav").get_by_role("link", name="Organization").click()
+    # The menu (a drawer on the phone), its "Organization" item, then the Import tab.
+    page.get_by_role("button", name="Menu", exact=True).click()
+    page.locator("#sidebar").get_by_role("link", name="Organization").click()
     page.wait_for_url("**/organization/departments/")
     page.locator("nav.tabs").get_by_role("link", name="Import").click()
     page.wait_for_url("**/organization/import/")

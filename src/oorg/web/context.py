@@ -1,4 +1,4 @@
-from .policies import PRIVACY_POLICY_UPDATED, PRIVACY_POLICY_VERSION, TERMS_VERSION
+from oorg.accounts.policies import PRIVACY_POLICY_UPDATED, PRIVACY_POLICY_VERSION, TERMS_VERSION
 
 
 def shell(request):

@@ -1,4 +1,4 @@
-"""Every page's URL. Each area keeps its own namespace: web:, accounts:, core: and org: (workspace pages)."""
+"""Every page's URL. Each area keeps its own namespace: web:, accounts:, workspaces: and org: (workspace pages)."""
 from django.urls import include, path
 
 from . import views
@@ -14,6 +14,6 @@ web_patterns = [
 urlpatterns = [
     path("", include((web_patterns, "web"))),
     path("", include("oorg.accounts.urls")),
-    path("w/<slug:workspace_slug>/", include("oorg.core.urls")),
+    path("", include("oorg.workspaces.urls")),
     path("w/<slug:workspace_slug>/", include("oorg.org.urls")),
 ]

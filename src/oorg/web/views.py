@@ -4,13 +4,12 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
-from oorg.accounts import services as accounts
-from oorg.core import selectors
-from oorg.core.permissions import MEMBERS_INVITE
+from oorg.accounts.policies import PRIVACY_POLICY_UPDATED, PRIVACY_POLICY_VERSION, TERMS_UPDATED, TERMS_VERSION
 from oorg.core.personal_data import RETENTION_CLASSES
+from oorg.workspaces import selectors
 
+from . import shell
 from .middleware import render_error
-from .policies import PRIVACY_POLICY_UPDATED, PRIVACY_POLICY_VERSION, TERMS_UPDATED, TERMS_VERSION
 
 LAST_WORKSPACE_KEY = "oorg_last_workspace"
 
@@ -72,16 +71,8 @@ def app_entry(request):
 def workspace_home(request, workspace_slug):
     actor = request.actor  # WorkspaceScopeMiddleware checked the membership and opened the scope
     request.session[LAST_WORKSPACE_KEY] = actor.workspace.slug
-    can_invite = actor.can(MEMBERS_INVITE)
-    checklist = [
-        {"key": "verify", "label": "Verify your email address", "done": True},
-        {"key": "invite", "label": "Invite your colleagues", "done": selectors.members_visible_to(actor).count() > 1},
-        {"key": "two_factor", "label": "Turn on two-factor sign-in", "done": actor.user.two_factor_enabled},
-        {"key": "token", "label": "Create an API token", "done": accounts.tokens_of(actor.user).exists()},
-    ]
-    return render(request, "web/workspace_home.html", {
-        "checklist": checklist, "done_count": sum(item["done"] for item in checklist), "can_invite": can_invite,
-    })
+    # The dashboard: the cards the areas registered (web/shell.py) that this actor may see.
+    return render(request, "web/workspace_home.html", {"cards": shell.dashboard_for(actor)})
 
 
 def csrf_failure(request, reason=""):
