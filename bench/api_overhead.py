@@ -47,7 +47,7 @@ from django.utils import timezone
 from oorg.accounts.models import User
 from oorg.accounts.services import issue_token
 from oorg.core.models import Membership
-from oorg.core.services import create_workspace
+from oorg.workspaces.services import create_workspace
 from oorg.core.tenancy import workspace_scope
 
 suffix = secrets.token_hex(4)

@@ -237,9 +237,9 @@ def child_build(spec: dict) -> dict:
 
     from oorg.accounts.services import issue_token
     from oorg.core.models import Membership
-    from oorg.core.services import create_workspace
     from oorg.core.tenancy import workspace_scope
     from oorg.org.models import Employee
+    from oorg.workspaces.services import create_workspace
 
     started = time.perf_counter()
     n = spec["employees"]

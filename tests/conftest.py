@@ -15,9 +15,9 @@ from oorg.accounts import services as accounts
 from oorg.accounts.models import User
 from oorg.core.models import Membership
 from oorg.core.permissions import Actor
-from oorg.core.services import accept_invitation, create_workspace, invite_member
 from oorg.core.tenancy import workspace_scope
 from oorg.org import services as org_services
+from oorg.workspaces.services import accept_invitation, create_workspace, invite_member
 
 PASSWORD = "Sturdy-Passphrase-42"
 

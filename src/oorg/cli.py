@@ -27,17 +27,17 @@ def cmd_migrate(args) -> int:
 def cmd_demo(args) -> int:
     _django()
     from oorg.core.demo import seed_demo
+    from oorg.workspaces.demo import demo_signin
 
     if args.if_empty:
         from oorg.core.models import Workspace
 
         if Workspace.objects.exists():
-            from oorg.core.demo import demo_signin
-
             print("Workspaces exist already; no demo data added.")
             _print_signin(demo_signin())
             return 0
-    _print_signin(seed_demo(progress=print))
+    seed_demo(progress=print)
+    _print_signin(demo_signin())
     return 0
 
 

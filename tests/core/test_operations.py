@@ -23,7 +23,7 @@ def test_demo_is_idempotent_and_its_users_can_sign_in(db, capsys):
         assert sorted(Membership.objects.values_list("role", flat=True)) == [
             "admin", "hr", "manager", "member", "owner"]
     assert User.objects.count() == 5
-    from oorg.core.demo import DEMO_PASSWORD
+    from oorg.workspaces.demo import DEMO_PASSWORD
 
     token = ApiClient().post("/auth/token", {"email": "manager@demo.oorg.test", "password": DEMO_PASSWORD})
     assert token.status_code == 201

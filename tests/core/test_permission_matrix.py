@@ -14,6 +14,19 @@ ALL = {"owner", "admin", "hr", "manager", "member"}
 PEOPLE_ADMINS = {"owner", "admin", "hr"}
 CSV = b"employee_code,full_name\nN1,New Person\n"
 
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 40), (10, 120, 60)).save(out, "PNG")
+    return out.getvalue()
+
+
+LOGO = _png()
+
 # (method, path, body, roles that may). {member}, {employee}, ... are the company fixture's objects.
 MATRIX = [
     ("GET", "/members", None, ALL),
@@ -23,6 +36,14 @@ MATRIX = [
     ("POST", "/invitations", {"email": "boss@example.test", "role": "owner"}, {"owner"}),
     ("PATCH", "/members/{member}", {"role": "manager"}, {"owner", "admin"}),
     ("PATCH", "/workspace", {"require_two_factor": False}, {"owner"}),
+    ("PATCH", "/workspace", {"name": "Acme Holding", "time_zone": "Europe/Berlin", "locale": "de-DE"},
+     {"owner", "admin"}),
+    ("UPLOAD", "/workspace/logo", LOGO, {"owner", "admin"}),
+    ("DELETE", "/workspace/logo", None, {"owner", "admin"}),
+    ("GET", "/workspace", None, ALL),
+    ("POST", "/workspaces", {"name": "Acme Spin-off"}, ALL),
+    ("DELETE", "/members/{member}", None, {"owner", "admin"}),
+    ("POST", "/workspace/transfer-ownership", {"member_id": "{member}"}, {"owner"}),
     ("GET", "/permissions", None, ALL),
     ("GET", "/roles", None, ALL),
     ("GET", "/roles/{role}", None, ALL),
@@ -49,6 +70,12 @@ MATRIX = [
     ("PATCH", "/employees/{report}", {"phone": "+49 30 111111"}, PEOPLE_ADMINS | {"member"}),  # member: self-service
     ("PATCH", "/employees/{report}", {"birth_date": "1990-01-01"}, PEOPLE_ADMINS),  # not self-service by default
     ("POST", "/employees/{employee}/terminate", {}, PEOPLE_ADMINS),
+    # bulk actions (org.services.bulk_*): a manager may move their own team, nothing more
+    ("POST", "/employees/bulk", {"action": "move", "employee_ids": ["{report}"], "department_id": "{department}"},
+     PEOPLE_ADMINS | {"manager"}),
+    ("POST", "/employees/bulk", {"action": "change_manager", "employee_ids": ["{report}"],
+                                 "manager_id": "{employee}"}, PEOPLE_ADMINS),
+    ("POST", "/employees/bulk", {"action": "terminate", "employee_ids": ["{employee}"]}, PEOPLE_ADMINS),
     ("GET", "/employees/export", None, PEOPLE_ADMINS),
     ("UPLOAD", "/employees/import?dry_run=false", CSV, PEOPLE_ADMINS),
     ("GET", "/org-settings", None, ALL),
@@ -97,6 +124,11 @@ def test_permission_matrix(workspace, owner, admin, hr, manager, member, targets
     before = state(workspace)
 
     path = path.format(**targets)
+    if isinstance(body, dict):  # "{member}" in a body (or in a list in it): the id of that target
+        def fill(v):
+            return targets[v[1:-1]] if isinstance(v, str) and v[1:-1] in targets else [fill(x) for x in v] if (
+                isinstance(v, list)) else v
+        body = {k: fill(v) for k, v in body.items()}
     if method == "UPLOAD":
         response = client.upload(path, "people.csv", body)
     else:

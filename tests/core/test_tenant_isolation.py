@@ -18,9 +18,9 @@ from oorg.api import api
 from oorg.core.models import AuditEvent, Invitation, Job, Membership
 from oorg.core.permissions import Actor
 from oorg.core.roles import create_role
-from oorg.core.services import invite_member
 from oorg.core.tenancy import workspace_scope
 from oorg.org import services as org_services
+from oorg.workspaces.services import invite_member
 
 from ..conftest import PASSWORD, ApiClient, add_member, token_for
 
@@ -46,6 +46,18 @@ ROUTES = {
     "PATCH /workspace": {"body": {"require_two_factor": False}},
     "GET /members": {"lists": True},
     "PATCH /members/{member_id}": {"ids": {"member_id": "b_membership"}, "body": {"role": "admin"}},
+    # workspace management (workspaces/api.py): settings, logo, another workspace, remove, leave, transfer
+    "POST /workspaces": {"body": {"name": "Isolation"}},
+    "GET /workspace": {},
+    "GET /workspace/logo": {},
+    "POST /workspace/logo": {"upload": ("logo.png", b"x")},
+    "DELETE /workspace/logo": {},
+    "DELETE /members/{member_id}": {"ids": {"member_id": "b_membership"}},
+    "POST /workspace/leave": {},
+    "GET /workspace/transfer-ownership": {},
+    "POST /workspace/transfer-ownership": {"body": {"member_id": "b_membership"}, "body_ids": True},
+    "POST /workspace/transfer-ownership/accept": {},
+    "DELETE /workspace/transfer-ownership": {},
     "GET /invitations": {"lists": True},
     "POST /invitations": {"body": {"email": "owner@globex.test", "role": "member"}},
     "DELETE /invitations/{invitation_id}": {"ids": {"invitation_id": "b_invitation"}},
@@ -70,6 +82,7 @@ ROUTES = {
     "POST /employees": {"body": {"code": "X-1", "full_name": "Isolation", "manager_id": "b_employee",
                                  "department_id": "b_department", "branch_id": "b_branch"}, "body_ids": True},
     "GET /employees/export": {"lists": True},
+    "POST /employees/bulk": {"body": {"action": "terminate", "employee_ids": ["b_employee"]}, "body_ids": True},
     "POST /employees/import": {"upload": ("employees.csv", b"employee_code,full_name,manager_code\nB-001,Hijack,\n")},
     "POST /employees/import/preview": {"upload": ("employees.csv", b"employee_code,full_name\nB-001,Hijack\n")},
     "GET /jobs/{job_id}": {"ids": {"job_id": "b_job"}},
@@ -94,6 +107,16 @@ ROUTES = {
     "POST /auth/two-factor/setup": {},
     "POST /auth/two-factor/enable": {"body": {"code": "123456"}},
     "POST /auth/two-factor/disable": {"body": {"password": PASSWORD}},
+    # The caller's own account: nothing in them names a workspace; B's owner's address is taken, not reached.
+    "POST /auth/two-factor/recovery-codes": {"body": {"password": PASSWORD}},
+    "POST /auth/password": {"body": {"current_password": PASSWORD, "new_password": "Another-Sturdy-Phrase-7"}},
+    "POST /auth/email": {"body": {"new_email": "owner@globex.test", "password": PASSWORD}},
+    "POST /auth/email/confirm": {"body": {"code": "123456"}},
+    "GET /auth/profile": {},
+    "PATCH /auth/profile": {"body": {"full_name": "Renamed", "time_zone": "Europe/Berlin"}},
+    "GET /auth/profile/photo": {},
+    "POST /auth/profile/photo": {"upload": ("p.png", b"x")},
+    "DELETE /auth/profile/photo": {},
 }
 
 
@@ -180,8 +203,11 @@ def _send(client, method, path, spec, world):
     if "upload" in spec:
         return client.upload(path, *spec["upload"])
     body = spec.get("body", {})
-    if spec.get("body_ids"):  # values naming B's objects become their ids
-        body = {k: world[v] if isinstance(v, str) and v.startswith("b_") else v for k, v in body.items()}
+    if spec.get("body_ids"):  # values naming B's objects become their ids (in lists too)
+        def b_id(v):
+            return world[v] if isinstance(v, str) and v.startswith("b_") else [b_id(x) for x in v] if isinstance(
+                v, list) else v
+        body = {k: b_id(v) for k, v in body.items()}
     return client.request(method, path, body if method in ("POST", "PATCH") else None)
 
 

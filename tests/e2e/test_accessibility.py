@@ -1,0 +1,346 @@
+"""axe-core on every page, signed out and as a workspace owner, at 1280 px and at 375 px: no violation of
+impact "serious" or "critical".
+
+"Every page" comes from the URL patterns (as tests/core/test_tenant_isolation_pages.py lists them), so a new
+page is checked without anyone remembering to add it: a pattern whose only parameter is the workspace slug is
+visited as it is; any other pattern fails `test_every_page_pattern_is_reached` until WAYS says how to reach it
+(an example URL, or steps in the browser for a page that needs a session state) or NOT_PAGES says why it is
+no page (a download, a POST-only action). Redirects are followed and each page is checked once per run.
+
+The owner's workspace is not empty: people, departments, branches, a pending invitation, a custom role and
+the audit events all of that wrote, so lists, tables and badges are on the pages axe sees.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import pyotp
+import pytest
+
+from oorg.accounts import services as accounts
+from oorg.core import roles
+from oorg.core.models import Role
+from oorg.core.tenancy import workspace_scope
+from oorg.workspaces.services import invite_member
+
+from ..conftest import PASSWORD, actor_for, make_user
+from ..core.test_tenant_isolation_pages import page_patterns
+from .axe import DESKTOP, PHONE, chromium, failing, findings, new_page, settle, violations
+from .test_browser_signup import sign_in
+
+VIEWPORTS = {"1280px": DESKTOP, "375px": PHONE}
+
+
+# --- how to reach each page --------------------------------------------------------------------------------
+
+
+@dataclass
+class Way:
+    """One state of a page to check. `url` is formatted with the world (e.g. "/w/{slug}/people/{employee}/");
+    `steps(page, base, world)` instead drives the browser to a state only a session can reach."""
+    url: str | None = None
+    steps: Callable | None = None
+    signed_out: bool = False  # checked signed out (instead of as the owner)
+    label: str = ""
+
+
+def _w(path: str) -> str:
+    return "/w/{slug}/" + path
+
+
+def _submit(page, action: str, button: str | None = None) -> None:
+    """Submit the form whose action is `action` (a path), by its (named) submit button, and wait for the page."""
+    form = page.locator(f'form[action="{action}"]').first
+    target = form.get_by_role("button", name=button) if button else form.locator("[type=submit]").first
+    with page.expect_navigation():
+        target.click()
+
+
+def _upload_employees(page, base, world) -> None:
+    """Import wizard, step 2: a file is uploaded and its columns are shown with a preview."""
+    page.goto(base + _w("organization/import/").format(**world))
+    page.locator(f'form[action="{_w("organization/import/").format(**world)}"] input[type=file]').set_input_files(
+        {"name": "people.csv", "mimeType": "text/csv",
+         "buffer": b"employee_code,full_name,work_email,department\nP001,Paula Pioneer,paula@acme.test,Sales\n"
+                   b"P002,Pedro Second,pedro-at-acme,Sales\n"})
+    _submit(page, _w("organization/import/").format(**world))
+    page.wait_for_url("**/organization/import/columns")
+
+
+def _check_employees(page, base, world) -> None:
+    """Import wizard, step 3: the uploaded file is checked; its job page lists the bad row."""
+    _upload_employees(page, base, world)
+    form = page.locator(f'form[action="{_w("organization/import/columns").format(**world)}"]')
+    with page.expect_navigation():
+        form.locator('button[name=action][value=check]').click()
+    page.wait_for_url("**/organization/import/jobs/*")
+
+
+def _second_factor(page, base, world) -> None:
+    """The second sign-in step of someone who has two-factor sign-in on."""
+    page.goto(base + "/signin")
+    page.get_by_label("Email").fill(world["two_factor_email"])
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/signin/two-factor")
+
+
+def _no_workspace(page, base, world) -> None:
+    """What someone who belongs to no workspace (any more) sees after signing in."""
+    page.goto(base + "/signin")
+    page.get_by_label("Email").fill(world["lonely_email"])
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/signin" not in url)
+
+
+def _begin_two_factor(page, base, world) -> None:
+    page.goto(base + "/account/two-factor")
+    _submit(page, "/account/two-factor", "Begin setup")
+
+
+def _invite_with_errors(page, base, world) -> None:
+    """A refused form shows its errors on the fields."""
+    page.goto(base + _w("members/").format(**world))
+    _submit(page, _w("members/invite").format(**world))
+
+
+def _invited(page, base, world) -> None:
+    """A page with a flash message ("Invitation sent ..."), as every successful form leaves one."""
+    page.goto(base + _w("members/").format(**world))
+    form = page.locator(f'form[action="{_w("members/invite").format(**world)}"]').filter(
+        has=page.locator("[name=role]"))
+    form.locator("[name=email]").fill("flash@example.test")
+    with page.expect_navigation():
+        form.locator("[type=submit]").first.click()
+
+
+def _employee_with_errors(page, base, world) -> None:
+    page.goto(base + _w("people/new").format(**world))
+    form = page.locator(f'form[action="{_w("people/new").format(**world)}"]')
+    form.locator("[name=work_email]").fill("not-an-email")
+    _submit(page, _w("people/new").format(**world))
+
+
+def _bulk_review(page, base, world) -> None:
+    """The directory's bulk action, as far as its confirmation: two people checked, a move to a branch."""
+    page.goto(base + _w("people/").format(**world))
+    page.locator("input.select-row").nth(0).check()
+    page.locator("input.select-row").nth(1).check()
+    page.locator("#bulk-form select[name=action]").select_option("move_branch")
+    page.locator("#bulk-form select[name=branch]").select_option(index=1)
+    with page.expect_navigation():
+        page.locator("#bulk-form").get_by_role("button", name="Review…").click()
+
+
+def _sign_up_with_errors(page, base, world) -> None:
+    page.goto(base + "/signup")
+    _submit(page, "/signup")
+
+
+# Patterns with more than the workspace slug, and pages whose interesting state needs a session or a query.
+WAYS: dict[str, list[Way]] = {
+    "w/<slug:workspace_slug>/roles/<int:role_id>/edit": [
+        Way(_w("roles/{custom_role}/edit"), label="custom role"), Way(_w("roles/{builtin_role}/edit"), label="built-in role")],
+    "w/<slug:workspace_slug>/organization/departments/<int:department_id>/edit": [
+        Way(_w("organization/departments/{department}/edit"))],
+    "w/<slug:workspace_slug>/organization/branches/<int:branch_id>/edit": [
+        Way(_w("organization/branches/{branch}/edit"))],
+    "w/<slug:workspace_slug>/organization/import/columns": [Way(steps=_upload_employees)],
+    "w/<slug:workspace_slug>/organization/import/jobs/<int:job_id>": [Way(steps=_check_employees)],
+    "w/<slug:workspace_slug>/people/<int:employee_id>/": [
+        Way(_w("people/{employee}/"), label="a report, all fields"), Way(_w("people/{ceo}/"), label="a manager")],
+    "w/<slug:workspace_slug>/people/<int:employee_id>/edit": [Way(_w("people/{employee}/edit"))],
+    "w/<slug:workspace_slug>/people/chart/": [Way(_w("people/chart/?focus={employee}"), label="a person in focus"),
+                                              Way(_w("people/chart/?department={department}"), label="one department")],
+    "w/<slug:workspace_slug>/people/departments/<int:department_id>/": [Way(_w("people/departments/{department}/"))],
+    "w/<slug:workspace_slug>/people/bulk/review": [Way(steps=_bulk_review, label="a bulk move to confirm")],
+    "w/<slug:workspace_slug>/members/": [Way(steps=_invite_with_errors, label="the invitation refused"),
+                                         Way(steps=_invited, label="a flash message")],
+    "w/<slug:workspace_slug>/members/<int:membership_id>/remove": [Way(_w("members/{membership}/remove"))],
+    "w/<slug:workspace_slug>/members/<int:membership_id>/transfer-ownership": [
+        Way(_w("members/{membership}/transfer-ownership"))],
+    "w/<slug:workspace_slug>/people/new": [Way(steps=_employee_with_errors, label="refused")],
+    "signin/two-factor": [Way(steps=_second_factor, signed_out=True)],
+    "invitations/accept": [Way("/invitations/accept?code={invitation_code}", signed_out=True, label="with a code")],
+    "verify": [Way("/verify?email={two_factor_email}", signed_out=True)],
+    "reset/confirm": [Way("/reset/confirm?email={two_factor_email}", signed_out=True)],
+    "signup": [Way(steps=_sign_up_with_errors, signed_out=True, label="refused")],
+    "account/two-factor": [Way(steps=_begin_two_factor, label="setup begun")],
+    "app": [Way(steps=_no_workspace, signed_out=True, label="no workspace")],
+}
+
+# States no URL pattern names: the error page.
+EXTRA = [Way("/no-such-page", signed_out=True, label="404"), Way(_w("people/987654321/"), label="404 in the app")]
+
+NOT_PAGES = {
+    "healthz": "JSON for the load balancer",
+    "^api/": "JSON 404 for unknown API paths",
+    "signout": "POST only",
+    "w/<slug:workspace_slug>/members/<int:membership_id>/role": "POST only",
+    "w/<slug:workspace_slug>/ownership-transfer/accept": "POST only",
+    "w/<slug:workspace_slug>/ownership-transfer/cancel": "POST only",
+    "w/<slug:workspace_slug>/settings/security": "POST only",
+    "w/<slug:workspace_slug>/settings/logo": "POST only",
+    "w/<slug:workspace_slug>/settings/logo/remove": "POST only",
+    "w/<slug:workspace_slug>/logo": "an image",
+    "w/<slug:workspace_slug>/invitations/<int:invitation_id>/withdraw": "POST only",
+    "w/<slug:workspace_slug>/roles/<int:role_id>/delete": "POST only",
+    "w/<slug:workspace_slug>/organization/departments/<int:department_id>/delete": "POST only",
+    "w/<slug:workspace_slug>/organization/branches/<int:branch_id>/delete": "POST only",
+    "w/<slug:workspace_slug>/organization/import/jobs/<int:job_id>/errors.csv": "a CSV download",
+    "w/<slug:workspace_slug>/people/<int:employee_id>/terminate": "POST only",
+    "w/<slug:workspace_slug>/people/bulk": "POST only (a GET goes back to the directory)",
+    "w/<slug:workspace_slug>/people/chart/level": "a part of the chart page, fetched by its script",
+    "w/<slug:workspace_slug>/people/<int:employee_id>/photo": "an image",
+    "w/<slug:workspace_slug>/people/<int:employee_id>/photo/upload": "POST only",
+    "w/<slug:workspace_slug>/people/<int:employee_id>/photo/remove": "POST only",
+    "account/sessions/<int:session_id>/revoke": "POST only",
+    "account/tokens/<int:token_id>/revoke": "POST only",
+}
+
+
+def _reached_as_is(pattern: str) -> bool:
+    """A pattern with no parameter but the workspace slug is visited without help."""
+    return pattern.replace("<slug:workspace_slug>", "").count("<") == 0 and pattern not in NOT_PAGES
+
+
+def _as_is(pattern: str) -> str:
+    return "/" + pattern.replace("<slug:workspace_slug>", "{slug}")
+
+
+def test_every_page_pattern_is_reached():
+    patterns = page_patterns()
+    unknown = sorted(p for p in patterns if not _reached_as_is(p) and p not in WAYS and p not in NOT_PAGES)
+    assert not unknown, ("these pages need an example URL (WAYS) or a reason they are no page (NOT_PAGES) in "
+                         f"tests/e2e/test_accessibility.py: {unknown}")
+    stale = sorted((set(WAYS) | set(NOT_PAGES)) - patterns)
+    assert not stale, f"WAYS/NOT_PAGES name patterns that no longer exist: {stale}"
+
+
+# --- the world the owner sees ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def world(workspace, owner, company):
+    """Ids and codes the page table needs; the workspace already has people, departments and branches."""
+    actor = actor_for(owner, workspace)
+    with workspace_scope(workspace):
+        invitation = invite_member(actor, email="newcomer@example.test", role="member")
+        custom = roles.create_role(actor, name="Recruiter", description="Sees people and invites",
+                                   permissions=["workspace.member.view", "workspace.member.invite"])
+        builtin = Role.objects.get(key="admin")
+    # Someone with two-factor sign-in on (for its second sign-in step) and someone in no workspace.
+    guarded = make_user("guarded@example.test")
+    secret, _uri = accounts.begin_two_factor_setup(guarded)
+    accounts.enable_two_factor(guarded, code=pyotp.TOTP(secret).now())
+    make_user("lonely@example.test")
+    return {"slug": workspace.slug, "employee": company["report"].pk, "ceo": company["ceo"].pk,
+            "department": company["engineering"].pk, "branch": company["berlin"].pk, "custom_role": custom.pk,
+            "builtin_role": builtin.pk, "invitation_code": invitation.plain_code,
+            "membership": company["report"].member_id,
+            "two_factor_email": guarded.email, "lonely_email": "lonely@example.test",
+            "today": dt.date.today().isoformat()}
+
+
+# --- the walk ------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Walk:
+    page: object
+    base: str
+    where: str  # "signed out at 375px"
+    seen: set = field(default_factory=set)
+    problems: dict = field(default_factory=dict)  # "impact rule (help): targets" -> the pages it is on
+    checked: int = 0
+
+    def check(self, label: str = "", *, again: bool = False) -> None:
+        """axe on the page as it is now. A page reached by URL is checked once per run (many URLs redirect to
+        the sign-in page or the workspace home); a state reached by steps (`again`) always is."""
+        url = urlsplit(self.page.url)
+        key = (url.path, "" if "next=" in url.query else url.query)
+        if key in self.seen and not again:
+            return
+        self.seen.add(key)
+        settle(self.page)
+        self.checked += 1
+        where = self.page.url.removeprefix(self.base) + (f" ({label})" if label else "")
+        for line in findings(failing(violations(self.page))):
+            self.problems.setdefault(line, []).append(where)
+
+    def visit(self, url: str, label: str = "") -> None:
+        """GET the URL; an HTML answer (after redirects) is checked; a download or a 405 is no page."""
+        response = self.page.request.get(self.base + url)
+        if response.status >= 500:
+            self.problems.setdefault(f"answered {response.status}", []).append(url)
+            return
+        if response.status == 405 or "text/html" not in response.headers.get("content-type", ""):
+            return
+        self.page.goto(self.base + url)
+        self.check(label)
+
+    def follow(self, way: Way, world: dict) -> None:
+        if way.steps is not None:
+            way.steps(self.page, self.base, world)
+            self.check(way.label, again=True)
+        else:
+            self.visit(way.url.format(**world), way.label)
+
+
+def _walk(page, base: str, world: dict, where: str, *, signed_out: bool) -> Walk:
+    walk = Walk(page, base, where)
+    for pattern in sorted(page_patterns()):
+        if _reached_as_is(pattern):
+            walk.visit(_as_is(pattern).format(**world))
+    for pattern, ways in sorted(WAYS.items()):
+        for way in ways:
+            if way.signed_out == signed_out:
+                walk.follow(way, world)
+                if signed_out:
+                    page.context.clear_cookies()  # a way may sign in half- or all the way
+    for way in EXTRA:
+        if way.signed_out == signed_out:
+            walk.follow(way, world)
+    return walk
+
+
+def _report(walk: Walk) -> None:
+    print(f"axe checked {walk.checked} pages {walk.where}")
+    assert walk.checked > 5, f"only {walk.checked} pages reached {walk.where}: is the walk broken?"
+    report = [f"{problem}\n    on {len(pages)} page(s): {', '.join(pages)}" for problem, pages in walk.problems.items()]
+    assert not walk.problems, (f"serious or critical accessibility violations {walk.where} (axe-core; each with the "
+                               "nodes it names and the pages it is on):\n" + "\n".join(report))
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One Chromium for the module; each test walks in a fresh context (its own cookies) at its viewport."""
+    with pytest.MonkeyPatch.context() as mp, chromium(mp) as browser:
+        yield browser
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("viewport", sorted(VIEWPORTS))
+def test_pages_signed_out_have_no_serious_violations(live_server, browser, world, viewport):
+    page = new_page(browser, VIEWPORTS[viewport])
+    try:
+        walk = _walk(page, live_server.url, world, f"signed out at {viewport}", signed_out=True)
+    finally:
+        page.context.close()
+    _report(walk)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("viewport", sorted(VIEWPORTS))
+def test_pages_of_an_owner_have_no_serious_violations(live_server, browser, world, workspace, owner, viewport):
+    page = new_page(browser, VIEWPORTS[viewport])
+    try:
+        sign_in(page, live_server, owner, workspace)
+        walk = _walk(page, live_server.url, world, f"as the owner at {viewport}", signed_out=False)
+    finally:
+        page.context.close()
+    _report(walk)

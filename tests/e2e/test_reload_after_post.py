@@ -1,0 +1,474 @@
+"""A reload after any form's POST repeats nothing (POST/redirect/GET), in a real browser.
+
+For each kind of form (one row of FORMS), the form is filled and submitted as a person would, then the page is
+reloaded. The POST must have been answered by a redirect, so the document the browser shows was fetched with a
+GET; the reload must send only GETs; and the rows of every table (audit events, invitations, sessions, ...) and
+the emails sent must be the same after the reload as before it. A form that re-renders its page on success
+fails here: a reload would send it again (in Chrome, behind a "Confirm Form Resubmission" prompt).
+
+`test_every_form_post_has_a_row` keeps the table complete: each URL that takes a form's POST (the list kept by
+tests/core/test_tenant_isolation_pages.py, plus the signed-out forms) has a row here or a reason in NO_ROW.
+"""
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyotp
+import pytest
+from django.apps import apps
+from django.conf import settings
+
+from oorg.accounts import services as accounts
+from oorg.accounts.models import User
+from oorg.core import roles
+from oorg.core.models import Membership
+from oorg.core.tenancy import workspace_scope
+from oorg.org import services as org_services
+from oorg.workspaces.services import invite_member, propose_ownership_transfer, set_workspace_logo
+
+from ..conftest import PASSWORD, actor_for, add_member, make_user
+from ..core.test_tenant_isolation_pages import PAGES
+from .axe import DESKTOP, chromium, new_page, orm_read
+
+NOT_COUNTED = {"sessions.session"}  # Django's session rows: a GET may save the session (a flash message read)
+
+
+def _png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (64, 64), (30, 120, 200)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def _csv() -> bytes:
+    return (b"employee_code,full_name,work_email,job_title\n"
+            b"P001,Paula Pioneer,paula@acme.test,Engineer\nP002,Pedro Second,pedro@acme.test,Designer\n")
+
+
+# --- the table -----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Form:
+    """One kind of POST. `action` is its URL pattern (as in the URL conf; its parameters come from the row's
+    world). `page` holds the form ("": the page `before` ends on). `fields` by input name: a str fills or selects,
+    a bool (un)checks, a list checks those values of a checkbox group, a dict is a file, a callable(world) is
+    worked out at fill time; strings are formatted with the world. `submit` picks the submit button (CSS, inside
+    the form) when the form or page has several. The form is the one posting to `action` that holds `submit`
+    and every field."""
+    action: str
+    page: str
+    fields: dict = field(default_factory=dict)
+    submit: str | None = None
+    label: str = ""
+    signed_in: str | None = "owner"  # whose session submits it; None: signed out
+    prepare: Callable | None = None  # (world) -> more of the world, made before the browser starts
+    before: Callable | None = None  # (page, base, world): browser steps before the form's page opens
+    changes: bool = True  # the submit must change some row (proves the form really went through)
+
+    @property
+    def id(self) -> str:
+        return f"{self.action or '/'}{' ' + self.label if self.label else ''}"
+
+
+W = "w/<slug:workspace_slug>/"
+
+
+def _w(path: str) -> str:
+    return "/w/{workspace_slug}/" + path
+
+
+# prepare: what a row needs in the database, made before the browser starts
+
+def _invitation(w):
+    with workspace_scope(w["workspace"]):
+        invitation = invite_member(w["actor"], email="pending@example.test", role="member")
+    return {"invitation_id": invitation.pk, "invitation_code": invitation.plain_code}
+
+
+def _custom_role(w):
+    with workspace_scope(w["workspace"]):
+        role = roles.create_role(w["actor"], name="Recruiter", permissions=["workspace.member.view"])
+    return {"role_id": role.pk}
+
+
+def _member(w):
+    member = add_member(w["workspace"], w["owner"], "member@acme.test", "member")
+    with workspace_scope(w["workspace"]):
+        return {"member": member, "membership_id": Membership.objects.get(user=member).pk}
+
+
+def _transfer_offered(w):
+    made = _member(w)
+    with workspace_scope(w["workspace"]):
+        propose_ownership_transfer(w["actor"], Membership.objects.get(pk=made["membership_id"]))
+    return made
+
+
+def _logo(w):
+    with workspace_scope(w["workspace"]):
+        set_workspace_logo(w["actor"], _png())
+    return {}
+
+
+def _employee(w):
+    with workspace_scope(w["workspace"]):
+        employee = org_services.create_employee(w["actor"], code="E001", full_name="Remy Report",
+                                                job_title="Backend developer")
+    return {"employee_id": employee.pk, "employee": employee}
+
+
+def _empty_department(w):
+    with workspace_scope(w["workspace"]):
+        return {"department_id": org_services.create_department(w["actor"], name="Unused").pk}
+
+
+def _empty_branch(w):
+    with workspace_scope(w["workspace"]):
+        return {"branch_id": org_services.create_branch(w["actor"], name="Unused", time_zone="UTC").pk}
+
+
+def _employee_with_photo(w):
+    made = _employee(w)
+    with workspace_scope(w["workspace"]):
+        org_services.set_employee_photo(w["actor"], made["employee"], _png())
+    return made
+
+
+def _unverified(w):
+    accounts.sign_up(email="ada@example.test", password=PASSWORD, full_name="Ada", workspace_name="Engines")
+    return {"email": "ada@example.test", "code": w["outbox"].last_code("ada@example.test")}
+
+
+def _reset_requested(w):
+    accounts.request_password_reset(email=w["owner"].email)
+    return {"email": w["owner"].email, "code": w["outbox"].last_code(w["owner"].email)}
+
+
+def _two_factor_user(w):
+    """Someone with two-factor sign-in on, whose next code is not yet used."""
+    user = make_user("guarded@example.test")
+    secret, _uri = accounts.begin_two_factor_setup(user)
+    accounts.enable_two_factor(user, code=pyotp.TOTP(secret).now())
+    User.objects.filter(pk=user.pk).update(totp_last_step=None)
+    return {"guarded": user, "totp": secret}
+
+
+def _owner_two_factor(w):
+    secret, _uri = accounts.begin_two_factor_setup(w["owner"])
+    accounts.enable_two_factor(w["owner"], code=pyotp.TOTP(secret).now())
+    User.objects.filter(pk=w["owner"].pk).update(totp_last_step=None)
+    return {"totp": secret}
+
+
+def _other_session(w):
+    """The owner is signed in elsewhere too (another browser)."""
+    from tests.web.pages import signed_in_client
+
+    signed_in_client(w["owner"])
+    session = accounts.sessions_of(w["owner"]).order_by("-pk").first()
+    return {"session_id": session.pk}
+
+
+def _token(w):
+    with workspace_scope(w["workspace"]):
+        token, _secret = accounts.issue_token(w["owner"], Membership.objects.get(user=w["owner"]), name="script")
+    return {"token_id": token.pk}
+
+
+def _email_change_requested(w):
+    accounts.request_email_change(w["owner"], new_email="olivia@new.test", password=PASSWORD)
+    return {"code": w["outbox"].last_code("olivia@new.test")}
+
+
+# before: browser steps that bring the session to the form
+
+def _password_step(page, base, w):
+    page.goto(base + "/signin")
+    page.get_by_label("Email").fill(w["guarded"].email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/signin/two-factor")
+
+
+def _uploaded(page, base, w):
+    page.goto(base + _w("organization/import/").format(**w))
+    form = page.locator(f'form[action="{_w("organization/import/").format(**w)}"]')
+    form.locator("input[type=file]").set_input_files({"name": "people.csv", "mimeType": "text/csv", "buffer": _csv()})
+    with page.expect_navigation():
+        form.locator("[type=submit]").first.click()
+    page.wait_for_url("**/organization/import/columns")
+
+
+def _checked(page, base, w):
+    _uploaded(page, base, w)
+    with page.expect_navigation():
+        page.locator("button[name=action][value=check]").click()
+    page.wait_for_url("**/organization/import/jobs/*")
+    page.locator(f'form[action="{_w("organization/import/confirm").format(**w)}"]').wait_for()
+
+
+def _bulk_reviewed(page, base, w):
+    """The directory's bulk action, up to its confirmation: terminate the one employee."""
+    page.goto(base + _w("people/").format(**w))
+    form = page.locator(f'form[action="{_w("people/bulk/review").format(**w)}"]')
+    form.locator(f'[name=ids][value="{w["employee_id"]}"]').check()
+    form.locator("[name=action]").select_option("terminate")
+    with page.expect_navigation():
+        form.locator("[type=submit]").first.click()
+
+
+def _setup_begun(page, base, w):
+    page.goto(base + "/account/two-factor")
+    with page.expect_navigation():
+        page.locator("button[name=action][value=begin]").first.click()
+
+
+def _account_photo(page, base, w):
+    """The owner has a profile photo, uploaded through the page."""
+    page.goto(base + "/account/profile")
+    form = page.locator('form[action="/account/photo/upload"]')
+    form.locator("input[type=file]").set_input_files({"name": "me.png", "mimeType": "image/png", "buffer": _png()})
+    with page.expect_navigation():
+        form.locator("[type=submit]").first.click()
+
+
+def _current_setup_code(w) -> str:
+    """The code an authenticator app shows for the secret the setup page just made."""
+    from oorg.core.crypto import decrypt
+
+    user = orm_read(lambda: User.objects.get(pk=w["owner"].pk))
+    return pyotp.TOTP(decrypt(user.totp_secret_encrypted)).now()
+
+
+def _now(key: str):
+    return lambda w: pyotp.TOTP(w[key]).now()
+
+
+FORMS = [
+    # signed out
+    Form("signin", "/signin", {"email": "owner@acme.test", "password": PASSWORD}, signed_in=None),
+    Form("signup", "/signup", {"full_name": "Ada Lovelace", "email": "ada@example.test",
+                               "workspace_name": "Analytical Engines", "password": PASSWORD, "accept_policies": True},
+         signed_in=None),
+    Form("verify", "/verify?email={email}", {"code": "{code}"}, submit="[name=action][value=verify]",
+         signed_in=None, prepare=_unverified),
+    Form("verify", "/verify?email={email}", submit="[name=action][value=resend]", label="resend",
+         signed_in=None, prepare=_unverified),
+    Form("signin/two-factor", "/signin/two-factor", {"otp": _now("totp")}, signed_in=None,
+         prepare=_two_factor_user, before=_password_step),
+    Form("reset", "/reset", {"email": "owner@acme.test"}, signed_in=None),
+    Form("reset/confirm", "/reset/confirm?email={email}", {"code": "{code}", "new_password": "Another-Passphrase-43"},
+         signed_in=None, prepare=_reset_requested),
+    Form("invitations/accept", "/invitations/accept?code={invitation_code}",
+         {"full_name": "Pat Pending", "password": PASSWORD}, signed_in=None, prepare=_invitation),
+    Form("signout", _w(""), submit="[type=submit]"),
+    # members, invitations, roles, settings
+    Form(W + "members/invite", _w("members/"), {"email": "newcomer@example.test", "role": "member"}),
+    Form(W + "members/invite", _w("members/"), label="resend", submit="input[type=hidden][name=email] ~ [type=submit]",
+         prepare=_invitation),
+    Form(W + "members/<int:membership_id>/role", _w("members/"), {"role": "admin"}, prepare=_member),
+    Form(W + "members/<int:membership_id>/remove", _w("members/{membership_id}/remove"), prepare=_member),
+    Form(W + "members/<int:membership_id>/transfer-ownership", _w("members/{membership_id}/transfer-ownership"),
+         prepare=_member),
+    Form(W + "ownership-transfer/accept", _w("members/"), signed_in="member", prepare=_transfer_offered),
+    Form(W + "ownership-transfer/cancel", _w("members/"), prepare=_transfer_offered),
+    Form(W + "leave", _w("leave"), signed_in="member", prepare=_member),
+    Form("workspaces/new", "/workspaces/new", {"name": "Second Venture"}),
+    Form(W + "invitations/<int:invitation_id>/withdraw", _w("members/"), prepare=_invitation),
+    Form(W + "roles/new", _w("roles/new"), {"name": "Auditor", "permissions": ["workspace.member.view"]}),
+    Form(W + "roles/<int:role_id>/edit", _w("roles/{role_id}/edit"), {"name": "Talent scout"}, prepare=_custom_role),
+    Form(W + "roles/<int:role_id>/delete", _w("roles/{role_id}/edit"), prepare=_custom_role),
+    Form(W + "settings/", _w("settings/"), {"name": "Acme Corporation"}),
+    Form(W + "settings/security", _w("settings/"), {"require_two_factor": True}, prepare=_owner_two_factor),
+    Form(W + "settings/logo", _w("settings/"), {"logo": {"name": "logo.png", "mimeType": "image/png",
+                                                         "buffer": _png()}}),
+    Form(W + "settings/logo/remove", _w("settings/"), prepare=_logo),
+    # people
+    Form(W + "people/new", _w("people/new"), {"code": "E100", "full_name": "Nina New"}),
+    Form(W + "people/bulk", "", before=_bulk_reviewed, prepare=_employee),
+    Form(W + "people/<int:employee_id>/edit", _w("people/{employee_id}/edit"), {"job_title": "Staff engineer"},
+         prepare=_employee),
+    Form(W + "people/<int:employee_id>/terminate", _w("people/{employee_id}/"), prepare=_employee),
+    Form(W + "people/<int:employee_id>/photo/upload", _w("people/{employee_id}/edit"),
+         {"photo": {"name": "me.png", "mimeType": "image/png", "buffer": _png()}}, prepare=_employee),
+    Form(W + "people/<int:employee_id>/photo/remove", _w("people/{employee_id}/edit"), prepare=_employee_with_photo),
+    # organization setup
+    Form(W + "organization/departments/new", _w("organization/departments/"), {"name": "Research"}),
+    Form(W + "organization/departments/<int:department_id>/edit", _w("organization/departments/{department_id}/edit"),
+         {"name": "R&D"}, prepare=_empty_department),
+    Form(W + "organization/departments/<int:department_id>/delete",
+         _w("organization/departments/{department_id}/edit"), prepare=_empty_department),
+    Form(W + "organization/branches/new", _w("organization/branches/new"), {"name": "Lisbon"}),
+    Form(W + "organization/branches/<int:branch_id>/edit", _w("organization/branches/{branch_id}/edit"),
+         {"name": "Porto"}, prepare=_empty_branch),
+    Form(W + "organization/branches/<int:branch_id>/delete", _w("organization/branches/{branch_id}/edit"),
+         prepare=_empty_branch),
+    Form(W + "organization/settings/", _w("organization/settings/"), {"self_service_fields": ["phone"]}),
+    Form(W + "organization/import/", _w("organization/import/"),
+         {"file": {"name": "people.csv", "mimeType": "text/csv", "buffer": _csv()}}, changes=False),
+    Form(W + "organization/import/columns", _w("organization/import/columns"), submit="[name=action][value=check]",
+         before=_uploaded),
+    Form(W + "organization/import/confirm", "", before=_checked),
+    # the account
+    Form("account/profile", "/account/profile", {"full_name": "Olivia O. Owner"}),
+    Form("account/photo/upload", "/account/profile", {"photo": {"name": "me.png", "mimeType": "image/png",
+                                                                "buffer": _png()}}),
+    Form("account/photo/remove", "/account/profile", before=_account_photo),
+    Form("account/password", "/account/password", {"current_password": PASSWORD,
+                                                   "new_password": "Another-Passphrase-43"}),
+    Form("account/email", "/account/email", {"new_email": "olivia@new.test", "password": PASSWORD},
+         submit="[name=action][value=request]", label="request"),
+    Form("account/email", "/account/email", {"code": "{code}"}, submit="[name=action][value=confirm]",
+         label="confirm", prepare=_email_change_requested),
+    Form("account/recovery-codes", "/account/recovery-codes", {"password": PASSWORD},
+         submit="[name=action][value=regenerate]", prepare=_owner_two_factor),
+    Form("account/sessions/revoke-others", "/account/security", prepare=_other_session),
+    Form("account/sessions/<int:session_id>/revoke", "/account/security", prepare=_other_session),
+    Form("account/tokens", "/account/security", {"name": "Reporting script"}),
+    Form("account/tokens/<int:token_id>/revoke", "/account/security", prepare=_token),
+    Form("account/two-factor", "/account/two-factor", submit="[name=action][value=begin]", label="begin",
+         changes=False),  # the new secret waits on the user's row: no row is added
+    Form("account/two-factor", "", {"code": _current_setup_code}, submit="[name=action][value=enable]",
+         label="enable", before=_setup_begun),
+    Form("account/two-factor/disable", "/account/security", {"password": PASSWORD}, prepare=_owner_two_factor),
+]
+
+# Form POSTs without a row, and why.
+NO_ROW: dict[str, str] = {}
+
+# Form POSTs the isolation harness lists without a body (public pages, or steps of one page).
+MORE_FORMS = {"signin", "signup", "verify", "signin/two-factor", "reset", "reset/confirm", "invitations/accept",
+              "signout", "account/two-factor"}
+
+
+def test_every_form_post_has_a_row():
+    posts = {pattern for pattern, spec in PAGES.items() if "post" in spec} | MORE_FORMS
+    covered = {form.action for form in FORMS} | set(NO_ROW)
+    assert not posts - covered, f"form POSTs without a row in FORMS (or a reason in NO_ROW): {sorted(posts - covered)}"
+
+
+# --- the check -------------------------------------------------------------------------------------------------
+
+
+def _rows() -> dict[str, int]:
+    """How many rows each table has, and how many emails went out."""
+    counts = {m._meta.label_lower: m._base_manager.count() for m in apps.get_models()
+              if m._meta.managed and not m._meta.proxy and m._meta.label_lower not in NOT_COUNTED}
+    outbox = Path(settings.OUTBOX_DIR)
+    counts["emails sent"] = len(list(outbox.glob("*.eml"))) if outbox.exists() else 0
+    return counts
+
+
+def _diff(before: dict, after: dict) -> dict:
+    return {k: (before.get(k), after.get(k)) for k in sorted(set(before) | set(after)) if before.get(k) != after.get(k)}
+
+
+def _fill(page, form, fields: dict, w: dict) -> None:
+    for name, value in fields.items():
+        if callable(value):
+            value = value(w)
+        inputs = form.locator(f'[name="{name}"]')
+        if isinstance(value, dict):
+            inputs.set_input_files(value)
+        elif isinstance(value, bool):
+            inputs.set_checked(value)
+        elif isinstance(value, list):
+            values = {v.format(**w) for v in value}
+            for box in inputs.all():
+                box.set_checked(box.get_attribute("value") in values)
+        elif inputs.first.evaluate("e => e.tagName") == "SELECT":
+            inputs.select_option(value.format(**w))
+        else:
+            inputs.fill(value.format(**w))
+
+
+def _sign_in(page, base, user, w) -> None:
+    page.goto(base + "/signin")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/signin" not in url or "/two-factor" in url)
+    if "/signin/two-factor" in page.url:
+        page.get_by_label("Authentication code").fill(pyotp.TOTP(w["totp"]).now())
+        page.get_by_role("button", name="Continue").click()
+        page.wait_for_url(lambda url: "/signin" not in url)
+
+
+@pytest.fixture
+def world(workspace, owner, outbox):
+    """The owner's workspace; each row's `prepare` adds what its form acts on."""
+    return {"workspace": workspace, "workspace_slug": workspace.slug, "owner": owner, "outbox": outbox,
+            "actor": actor_for(owner, workspace)}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One Chromium for every row (a launch costs more than a row); each row gets a fresh context. Its ORM calls
+    run on connections of Playwright's context, which `chromium` closes at the end."""
+    with pytest.MonkeyPatch.context() as mp, chromium(mp) as browser:
+        yield browser
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("form", FORMS, ids=lambda f: f.id)
+def test_a_reload_after_the_post_repeats_nothing(live_server, browser, world, form):
+    w = dict(world)
+    if form.prepare is not None:
+        w.update(form.prepare(w))
+    base = live_server.url
+    page = new_page(browser, DESKTOP)
+    try:
+        documents = []  # every request for a document of the main frame, in order (a redirect is a new one)
+        page.on("request", lambda r: documents.append(r) if r.is_navigation_request() and r.frame == page.main_frame
+                else None)
+        if form.signed_in:
+            _sign_in(page, base, w[form.signed_in], w)
+        if form.before is not None:
+            form.before(page, base, w)
+        if form.page:
+            page.goto(base + form.page.format(**w))
+
+        action = "/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", form.action).format(**w)
+        forms = page.locator(f'form[action="{action}"], form[action^="{action}?"]')
+        for inside in [form.submit] * bool(form.submit) + [f'[name="{name}"]' for name in form.fields]:
+            forms = forms.filter(has=page.locator(inside))  # the one form with these fields and button
+        assert forms.count() >= 1, (f"{form.id}: no form on {page.url} posts to {action} with "
+                                    f"{[form.submit, *form.fields]}")
+        target = forms.first
+        # A form inside a closed <details> (a confirm step) is opened first, as a person would.
+        target.evaluate("f => { for (let d = f.closest('details'); d; d = d.parentElement.closest('details')) "
+                        "d.open = true }")
+        _fill(page, target, form.fields, w)
+
+        before = orm_read(_rows)
+        submitted = len(documents)
+        with page.expect_navigation():
+            target.locator(form.submit or "[type=submit]").first.click()
+        page.wait_for_load_state()
+        after = orm_read(_rows)
+
+        chain = documents[submitted:]
+        posts = [r for r in chain if r.method == "POST"]
+        assert posts, f"{form.id}: the submit sent no POST (documents: {[(r.method, r.url) for r in chain]})"
+        if form.changes:
+            assert after != before, f"{form.id}: the POST changed nothing: did the form go through? ({page.url})"
+        last = chain[-1]
+        status = posts[-1].response().status if posts[-1].response() else None
+        assert last.method == "GET", (
+            f"{form.id}: the POST answered {status} with a page instead of a redirect (POST/redirect/GET): "
+            f"a reload would submit it again; the browser shows {page.url}")
+
+        reloaded = len(documents)
+        page.reload()
+        page.wait_for_load_state()
+        again = [(r.method, r.url) for r in documents[reloaded:]]
+        assert again and all(method == "GET" for method, _url in again), f"{form.id}: the reload sent {again}"
+        assert orm_read(_rows) == after, f"{form.id}: the reload changed rows: {_diff(after, orm_read(_rows))}"
+    finally:
+        page.context.close()
