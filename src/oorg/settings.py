@@ -140,6 +140,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "oorg.web.middleware.DomainErrorPageMiddleware",
     "oorg.web.middleware.FormOnlyGetMiddleware",  # a GET on a POST-only page URL goes to the page of its form
+    "oorg.web.middleware.LocalTimeMiddleware",  # pages in the viewer's time zone (profile, else the workspace's)
 ]
 
 ROOT_URLCONF = "oorg.urls"

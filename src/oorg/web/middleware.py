@@ -8,11 +8,13 @@
 from __future__ import annotations
 
 import inspect
+import zoneinfo
 from itertools import combinations
 
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import NoReverseMatch, Resolver404, get_script_prefix, resolve, reverse
+from django.utils import timezone
 
 from oorg.core.errors import DomainError
 
@@ -129,3 +131,29 @@ class FormOnlyGetMiddleware:
                 response = HttpResponseRedirect(target)
                 response.status_code = 303  # See Other: the form lives on another page
         return response
+
+
+class LocalTimeMiddleware:
+    """Pages show dates and times in the viewer's own time zone (their profile), else the workspace's default,
+    else UTC. Runs after WorkspaceScopeMiddleware has set `request.actor` (in its process_view)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        actor = getattr(request, "actor", None)
+        names = (getattr(request.user, "time_zone", "") if request.user.is_authenticated else "",
+                 actor.workspace.time_zone if actor is not None else "")
+        for name in names:
+            try:
+                timezone.activate(zoneinfo.ZoneInfo(name))
+                return None
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+                continue
+        return None

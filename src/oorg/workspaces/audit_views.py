@@ -6,6 +6,7 @@ import json
 import zoneinfo
 
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.text import capfirst
 from django.views.decorators.http import require_safe
@@ -21,13 +22,8 @@ DETAIL_LENGTH = 120
 
 
 def viewer_zone(request) -> zoneinfo.ZoneInfo:
-    """The viewer's own time zone (their profile), else the workspace's."""
-    for name in (getattr(request.user, "time_zone", ""), request.actor.workspace.time_zone):
-        try:
-            return zoneinfo.ZoneInfo(name)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
-            continue
-    return zoneinfo.ZoneInfo("UTC")
+    """The viewer's time zone, as web.middleware.LocalTimeMiddleware chose it (their own, else the workspace's)."""
+    return timezone.get_current_timezone()
 
 
 def _filters(actor, data: dict, zone: zoneinfo.ZoneInfo) -> dict:
