@@ -40,7 +40,7 @@ REASON = "reason"
 
 
 @dataclass
-class Problems:
+class RowProblems:
     """Every problem of one run, by line; a line with any problem is not written."""
 
     items: list = field(default_factory=list)  # (line, field, message)
@@ -82,25 +82,25 @@ class Spec:
     def aliases(self) -> dict[str, str]:
         return {alias: column for column, aliases in self.columns.items() for alias in aliases}
 
-    def check_columns(self, actor: Actor, columns: list[str], problems: Problems) -> None:
+    def check_columns(self, actor: Actor, columns: list[str], problems: RowProblems) -> None:
         """Header-level rules beyond known and required columns (columns this actor may not import)."""
 
     def begin(self, actor: Actor, *, mode: str):
         """A fresh run state (lookups of small tables, the keys seen so far)."""
         raise NotImplementedError
 
-    def check(self, state, rows: list[tuple[int, dict]], problems: Problems) -> None:
+    def check(self, state, rows: list[tuple[int, dict]], problems: RowProblems) -> None:
         """Check one chunk of rows (column -> value), recording keys in `state` and problems by line."""
         raise NotImplementedError
 
-    def check_across(self, state, problems: Problems, *, mode: str) -> None:
+    def check_across(self, state, problems: RowProblems, *, mode: str) -> None:
         """Checks that need the whole file (references between rows); in VALID_ROWS mode, also reject the rows
         that depend on a rejected row."""
 
-    def counts(self, state, problems: Problems) -> dict:
+    def counts(self, state, problems: RowProblems) -> dict:
         raise NotImplementedError
 
-    def write(self, state, rows: list[tuple[int, dict]], problems: Problems) -> None:
+    def write(self, state, rows: list[tuple[int, dict]], problems: RowProblems) -> None:
         """Write one chunk (inside the run's transaction), skipping the lines that have problems."""
         raise NotImplementedError
 
@@ -124,7 +124,7 @@ def check_mapping(spec: Spec, mapping) -> dict[str, str]:
     return {normalise_header(k): v for k, v in mapping.items()}
 
 
-def map_headers(spec: Spec, actor: Actor, headers: list[str], mapping: dict | None, problems: Problems) -> dict:
+def map_headers(spec: Spec, actor: Actor, headers: list[str], mapping: dict | None, problems: RowProblems) -> dict:
     """{header: column} for the headers that are used; every header problem goes to `problems` (line 1)."""
     chosen, aliases, used = check_mapping(spec, mapping), spec.aliases(), {}
     for header in headers:
@@ -147,7 +147,7 @@ def map_headers(spec: Spec, actor: Actor, headers: list[str], mapping: dict | No
 def preview(spec: Spec, actor: Actor, *, path, filename: str, mapping: dict | None = None) -> dict:
     """Headers, the mapping chosen for each (auto or as sent), header problems and the first rows mapped."""
     require(actor, spec.permission)
-    problems = Problems()
+    problems = RowProblems()
     try:
         with TableFile(filename, path, max_rows=spec.max_rows) as table:
             used = map_headers(spec, actor, table.headers, mapping, problems)
@@ -176,7 +176,7 @@ def run_import(spec: Spec, actor: Actor, *, path, filename: str, mapping: dict |
     if mode not in MODES:
         raise ValidationFailed(f"mode is {' or '.join(MODES)}.", field="mode")
     progress = progress or (lambda *args, **kwargs: None)
-    problems = Problems()
+    problems = RowProblems()
     result = {"dry_run": dry_run, "mode": mode, "written": False, "rows": 0, "created": 0, "updated": 0,
               "unchanged": 0}
     try:
@@ -223,7 +223,7 @@ def _check_and_write(spec, actor, table, used, problems, result, *, mode, dry_ru
     result["written"] = True
 
 
-def _error_report(actor: Actor, table: TableFile, problems: Problems) -> str:
+def _error_report(actor: Actor, table: TableFile, problems: RowProblems) -> str:
     """The bad rows as the file had them, every column, plus `reason`: fix them and upload this file again."""
     reasons = problems.reasons()
     headers = [*table.raw_headers, REASON if REASON not in table.headers else "import_reason"]

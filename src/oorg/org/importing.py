@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from oorg.core import audit, db, imports
 from oorg.core.errors import Conflict, DomainError, ValidationFailed
-from oorg.core.imports import LOOKUP_BATCH, WRITE_BATCH, Problems, batched
+from oorg.core.imports import LOOKUP_BATCH, WRITE_BATCH, RowProblems, batched
 from oorg.core.permissions import Actor, require
 from oorg.core.tabular import stream_table
 from oorg.core.tenancy import workspace_scope
@@ -140,7 +140,7 @@ class EmployeeImport(imports.Spec):
     def begin(self, actor, *, mode):
         return _Run(actor=actor, mode=mode, names=_Names())
 
-    def _codes(self, run: _Run, rows, problems: Problems | None) -> list[tuple[int, str, dict]]:
+    def _codes(self, run: _Run, rows, problems: RowProblems | None) -> list[tuple[int, str, dict]]:
         """(line, code, row) for the rows with a usable code, first occurrence only; problems for the rest."""
         coded = []
         for line, row in rows:
@@ -228,7 +228,7 @@ class EmployeeImport(imports.Spec):
             if run.outcome.get(code) == "same":
                 run.pk_of[code] = existing[code].pk
                 continue
-            staged = _stage(run, Problems(), existing.get(code), line, code, row)
+            staged = _stage(run, RowProblems(), existing.get(code), line, code, row)
             if staged is None:  # it passed the check: the records changed since
                 raise Conflict("Employees changed while importing; run the import again.", field="file")
             if staged.is_new:
@@ -276,7 +276,7 @@ class EmployeeImport(imports.Spec):
                      updated=counts["updated"], unchanged=counts["unchanged"], codes=sorted(run.pk_of)[:1000])
 
 
-def _stage(run: _Run, problems: Problems, employee, line, code, row) -> _Staged | None:
+def _stage(run: _Run, problems: RowProblems, employee, line, code, row) -> _Staged | None:
     actor, names = run.actor, run.names
     is_new = employee is None
     if is_new:
@@ -331,7 +331,7 @@ def _on_loops(parent: dict) -> set:
     return looping
 
 
-def _reject_dependents(run: _Run, problems: Problems) -> None:
+def _reject_dependents(run: _Run, problems: RowProblems) -> None:
     """Valid-rows mode: a row whose manager is on a rejected row waits for that row, and so on down."""
     reports: dict[str, list[str]] = {}
     for code, manager in run.from_file.items():
