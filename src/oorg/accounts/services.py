@@ -709,25 +709,21 @@ def update_profile(user: User, **changes) -> list[str]:
 def set_profile_photo(user: User, data: bytes | None) -> User:
     """Store a cleaned copy of the photo (at most 5 MB and 40 megapixels in; 512×512 JPEG without metadata out),
     or remove it when `data` is None. The old file goes once the change is committed."""
-    old, new = user.photo, ""
+    old = user.photo
     if data is None and not old:
         return user
-    if data is not None:
-        cleaned, _content_type = images.normalise_photo(data)
-        new = files.save_private(PHOTO_FOLDER, cleaned, suffix=".jpg")
+
+    def write(name: str) -> None:
+        user.photo = name
+        user.save(update_fields=["photo"])
+        _audit_account(user, "account.profile_updated", email=user.email, fields=["photo"],
+                       photo_removed=data is None)
+
     try:
-        with transaction.atomic():
-            user.photo = new
-            user.save(update_fields=["photo"])
-            _audit_account(user, "account.profile_updated", email=user.email, fields=["photo"],
-                           photo_removed=data is None)
+        images.replace_stored_photo(data, folder=PHOTO_FOLDER, old=old, write=write)
     except Exception:
-        user.photo = old
-        if new:
-            files.delete(new)
+        user.photo = old  # the signed-in user object keeps showing the photo that is still stored
         raise
-    if old:
-        transaction.on_commit(lambda: files.delete(old))
     return user
 
 

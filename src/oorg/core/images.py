@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import io
 import warnings
+from collections.abc import Callable
 
+from django.db import transaction
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from oorg.core.errors import ValidationFailed
@@ -49,3 +51,26 @@ def normalise_photo(data: bytes, *, background: tuple[int, int, int] | None = No
     out = io.BytesIO()
     clean.save(out, "JPEG", quality=85, optimize=True)
     return out.getvalue(), "image/jpeg"
+
+
+def replace_stored_photo(data: bytes | None, *, folder: str, old: str, write: Callable[[str], None],
+                         background: tuple[int, int, int] | None = None) -> str:
+    """Swap a stored photo (an employee's, a user's, a workspace's logo) for a cleaned copy of `data`, or for none
+    when `data` is None. `write(name)` stores the new name on its row (and audits) inside one transaction; if it
+    fails, the new file is deleted again; once it commits, the old file goes. Returns the new name ("" for none)."""
+    from . import files
+
+    new = ""
+    if data is not None:
+        cleaned, _content_type = normalise_photo(data, background=background)
+        new = files.save_private(folder, cleaned, suffix=".jpg")
+    try:
+        with transaction.atomic():
+            write(new)
+    except Exception:
+        if new:
+            files.delete(new)
+        raise
+    if old:
+        transaction.on_commit(lambda: files.delete(old))
+    return new

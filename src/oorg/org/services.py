@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from oorg.core import audit, files, images
+from oorg.core import audit, images
 from oorg.core.errors import (
     Conflict,
     DomainError,
@@ -450,22 +450,14 @@ def terminate_employee(actor: Actor, employee: Employee, *, end_date: dt.date | 
 def set_employee_photo(actor: Actor, employee: Employee, data: bytes | None) -> Employee:
     """Store a cleaned copy (resized, metadata stripped), or remove the photo when `data` is None."""
     _check_allowed(Viewer(actor), employee, {"photo": None})
-    old = employee.photo
-    new = ""
-    if data is not None:
-        cleaned, _content_type = images.normalise_photo(data)
-        new = files.save_private(f"workspaces/{actor.workspace.pk}/employee-photos", cleaned, suffix=".jpg")
-    try:
-        with transaction.atomic():
-            employee.photo = new
-            employee.save(update_fields=["photo", "updated_at"])
-            audit.record(actor, "org.employee.photo_changed", employee, code=employee.code, removed=data is None)
-    except Exception:
-        if new:
-            files.delete(new)
-        raise
-    if old:
-        transaction.on_commit(lambda: files.delete(old))
+
+    def write(name: str) -> None:
+        employee.photo = name
+        employee.save(update_fields=["photo", "updated_at"])
+        audit.record(actor, "org.employee.photo_changed", employee, code=employee.code, removed=data is None)
+
+    images.replace_stored_photo(data, folder=f"workspaces/{actor.workspace.pk}/employee-photos", old=employee.photo,
+                                write=write)
     return employee
 
 

@@ -176,26 +176,19 @@ def set_workspace_logo(actor: Actor, data: bytes | None) -> Workspace:
     employee photo is; transparency on white), or remove it when `data` is None. The old file goes after commit."""
     require(actor, SETTINGS_MANAGE)
     workspace = Workspace.objects.get(pk=actor.workspace.pk)
-    old, new = workspace.logo, ""
-    if data is None and not old:
+    if data is None and not workspace.logo:
         return workspace
-    if data is not None:
-        try:
-            cleaned, _content_type = images.normalise_photo(data, background=LOGO_BACKGROUND)
-        except ValidationFailed as exc:  # the photo's wording, said of the logo
-            raise ValidationFailed(exc.message.replace("photo", "logo"), field="logo") from None
-        new = files.save_private(f"workspaces/{workspace.pk}/logo", cleaned, suffix=".jpg")
+
+    def write(name: str) -> None:
+        workspace.logo = name
+        workspace.save(update_fields=["logo"])
+        audit.record(actor, "workspace.logo_changed", workspace, fields=["logo"], removed=data is None)
+
     try:
-        with transaction.atomic():
-            workspace.logo = new
-            workspace.save(update_fields=["logo"])
-            audit.record(actor, "workspace.logo_changed", workspace, fields=["logo"], removed=data is None)
-    except Exception:
-        if new:
-            files.delete(new)
-        raise
-    if old:
-        transaction.on_commit(lambda: files.delete(old))
+        images.replace_stored_photo(data, folder=f"workspaces/{workspace.pk}/logo", old=workspace.logo, write=write,
+                                    background=LOGO_BACKGROUND)
+    except ValidationFailed as exc:  # the photo's wording, said of the logo
+        raise ValidationFailed(exc.message.replace("photo", "logo"), field="logo") from None
     return workspace
 
 
