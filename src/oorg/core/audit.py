@@ -33,7 +33,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 
-from . import request_context
+from . import events, request_context
 from .errors import PermissionDenied
 from .models import AuditChainHead, AuditEvent, Workspace
 
@@ -93,9 +93,14 @@ def compute_hash(event: AuditEvent, secret: str | None = None) -> str | None:
 
 
 def record(actor, action: str, target=None, *, workspace=None, user=None, target_label: str | None = None,
-           **data) -> AuditEvent:
+           each: dict[str, list] | None = None, emit: bool = True, **data) -> AuditEvent:
     """Append an event. `actor` is an Actor (or None); `user` names the person when there is no Actor.
-    `target_label`: the target's name as the log shows it (by default from its registered type, or str())."""
+    `target_label`: the target's name as the log shows it (by default from its registered type, or str()).
+
+    When `action` is a registered event type (core/events.py), the same transaction writes its event for
+    notifications and webhooks; `each` adds one event per target ({"org.employee.created": employees}) for a
+    bulk write audited as one action. `emit=False`: this record repeats one already emitted (an account
+    event copied into each of the person's workspaces)."""
     if workspace is None and actor is not None:
         workspace = actor.workspace
     person = user if user is not None else getattr(actor, "user", None)
@@ -122,6 +127,8 @@ def record(actor, action: str, target=None, *, workspace=None, user=None, target
         event.save()
         head.seq, head.hash = event.seq, event.hash
         head.save(update_fields=["seq", "hash"])
+        if emit:
+            events.emit(event, target, data, each=each)
     return event
 
 

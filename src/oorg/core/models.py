@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from .personal_data import Category, Erasure
 from .tenancy import WorkspaceOwned
@@ -259,3 +262,41 @@ class Job(WorkspaceOwned):
     @property
     def is_done(self) -> bool:
         return self.state in (self.State.SUCCEEDED, self.State.FAILED)
+
+
+class Event(models.Model):
+    """One thing that happened, written in the transaction of the change (the transactional outbox).
+
+    `audit.record()` writes it when the action is a registered event type (core/events.py); after commit a
+    task hands it to every consumer (notifications, webhooks, later search and live updates), and a periodic
+    job hands over again what no task did (a crash between commit and queueing). The id is what consumers
+    deduplicate on: delivery is at least once. Workspace NULL: an account event (a sign-in, a password change).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    workspace = models.ForeignKey(Workspace, null=True, on_delete=models.CASCADE, related_name="+")
+    type = models.CharField(max_length=80)  # a registered event type, e.g. "org.employee.created"
+    created_at = models.DateTimeField(default=timezone.now)
+    actor_user_id = models.BigIntegerField(null=True)
+    actor_label = models.CharField(max_length=254, blank=True)
+    target_type = models.CharField(max_length=80, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    audit_event_id = models.BigIntegerField(null=True)  # the audit record it came with (bulk events share one)
+    data = models.JSONField(default=dict)  # the payload, as the type's schema describes it
+    dispatched_at = models.DateTimeField(null=True, blank=True)  # every consumer has taken it
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class PersonalData:
+        subject = "workspace"
+        fields = {"actor_label": Category.IDENTITY, "data": Category.ACTIVITY}
+        on_erasure = Erasure.DELETE
+        retention = "events"
+        export = False
+
+    class Meta:
+        indexes = [
+            # The redelivery job reads only what is still waiting: a small partial index.
+            models.Index(fields=["created_at"], condition=models.Q(dispatched_at__isnull=True),
+                         name="event_undispatched"),
+            models.Index(fields=["dispatched_at"], name="event_by_dispatched"),
+        ]

@@ -81,3 +81,18 @@ def recover_stale_jobs() -> dict:
     from . import jobs
 
     return jobs.recover_stale()
+
+
+@app.task(name="core.dispatch_events", acks_late=True)
+def dispatch_events(ids: list[str]) -> int:
+    # Events of any workspace (and account events, of none): consumers scope what they write themselves.
+    from . import events
+
+    return events.dispatch(ids)
+
+
+@app.task(name="core.redispatch_stuck_events")
+def redispatch_stuck_events() -> int:
+    from . import events
+
+    return events.redispatch_stuck()
