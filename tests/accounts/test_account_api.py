@@ -48,7 +48,8 @@ def test_changing_the_password_ends_browser_sessions_keeps_tokens_and_emails_a_n
     assert me.get("/me").status_code == 200  # API tokens keep working (SECURITY.md says why)
     assert token_works(owner.email, NEW_PASSWORD) and not token_works(owner.email, PASSWORD)
     [notice] = [m for m in outbox.to(owner.email) if m["Subject"] == "Your OORG password was changed"]
-    assert "API tokens keep working" in notice.get_payload(decode=True).decode()
+    text = next(p for p in notice.walk() if p.get_content_type() == "text/plain").get_payload(decode=True).decode()
+    assert "1 other signed-in session was signed out" in text and "API tokens keep working" in text
     assert AuditEvent.objects.filter(action="account.password_changed", workspace=workspace).count() == 1
 
 

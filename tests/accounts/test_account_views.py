@@ -53,7 +53,7 @@ def test_changing_the_password_signs_out_other_browsers_and_keeps_this_one(works
     assert stolen.get("/account/security")["Location"].startswith("/signin")
     assert UserSession.objects.filter(user=owner, revoked_at__isnull=True).count() == 1
     sign_in(Client(), owner.email, NEW_PASSWORD)
-    assert outbox.to(owner.email)[-1]["Subject"] == "Your OORG password was changed"
+    assert "Your OORG password was changed" in [m["Subject"] for m in outbox.to(owner.email)]
 
 
 def test_a_reload_after_changing_the_password_repeats_nothing(owner):

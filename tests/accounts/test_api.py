@@ -288,7 +288,7 @@ def test_password_reset_revokes_sessions_and_tokens_and_sends_a_notice(db, outbo
     assert response.status_code == 200
     assert ApiClient(token).get("/me").status_code == 401
     assert UserSession.objects.get(public_id="abc").revoked_at is not None
-    assert outbox.to(SIGNUP["email"])[-1]["Subject"] == "Your OORG password was changed"
+    assert "Your OORG password was changed" in [m["Subject"] for m in outbox.to(SIGNUP["email"])]
     assert get_token(SIGNUP["email"]).status_code == 401
     assert get_token(SIGNUP["email"], password=new_password).status_code == 201
     assert AuditEvent.objects.filter(action="auth.password_reset", actor_user_id=user.pk).count() == 1

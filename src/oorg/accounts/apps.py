@@ -11,6 +11,7 @@ class AccountsConfig(AppConfig):
         limits.allow_upload(r"^/api/v1/auth/profile/photo$", images.MAX_BYTES)
         limits.allow_upload(r"^/account/photo/upload$", images.MAX_BYTES)
         self.register_in_audit_log()
+        from . import events  # noqa: F401  registers the account event types and security notices
 
     @staticmethod
     def register_in_audit_log():
@@ -26,6 +27,7 @@ class AccountsConfig(AppConfig):
             "auth.session_revoked": "Session ended",
             "auth.sessions_revoked": "Other sessions ended",
             "auth.recovery_code_used": "Recovery code used",
+            "auth.new_device_signin": "Signed in from a new device",
             "auth.password_reset": "Password reset",
             "auth.two_factor_enabled": "Two-factor sign-in turned on",
             "auth.two_factor_disabled": "Two-factor sign-in turned off",

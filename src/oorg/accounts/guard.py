@@ -49,6 +49,10 @@ EXEMPT = {
         "client lock an office out of the API and cost a write on every request"
     ),
     "oorg.workspaces.demo.demo_signin": "checks whether the demo owner still uses the published demo password; no input",
+    "oorg.accounts.services._device_hash": (
+        "a browser's device id (random, in a signed cookie) looked up by keyed hash after the sign-in is proven; "
+        "it grants nothing: an unknown one only tells the owner of a sign-in from a new browser"
+    ),
     "oorg.core.crypto.constant_time_equal": "the compare itself",
     "oorg.core.audit._check_chain": "audit hash chain, verified by the operator's command; no secret to guess",
     "oorg.core.audit_anchors._parse": "audit anchor signatures, read by the operator's command; no secret to guess",

@@ -10,6 +10,9 @@ from .models import UserSession
 
 SESSION_KEY = "oorg_sid"
 LAST_SEEN_PRECISION = timedelta(seconds=60)
+# Sent by requests a page makes on its own (the bell's poll): they are not the person being active, so they
+# must not keep an unattended tab's session alive past the idle limit.
+BACKGROUND_HEADER = "HTTP_X_OORG_BACKGROUND"
 
 
 class UserSessionMiddleware:
@@ -28,7 +31,7 @@ class UserSessionMiddleware:
             if row is None or not row.is_live(now):
                 logout(request)
             else:
-                if now - row.last_seen_at > LAST_SEEN_PRECISION:
+                if now - row.last_seen_at > LAST_SEEN_PRECISION and not request.META.get(BACKGROUND_HEADER):
                     UserSession.objects.filter(pk=row.pk).update(last_seen_at=now)
                 request.user_session = row
         return self.get_response(request)

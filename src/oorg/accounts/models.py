@@ -182,6 +182,29 @@ class UserSession(models.Model):
         return describe(self.user_agent)
 
 
+class KnownDevice(models.Model):
+    """A browser this user signed in from before, so a sign-in from any other one can be told to them.
+
+    The browser keeps a random device id in a long-lived signed cookie (accounts/signin.py); only a keyed hash
+    of it is stored, so this table alone cannot be used to pose as a known browser."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="known_devices")
+    device_id_hash = models.CharField(max_length=64)
+    label = models.CharField(max_length=80, blank=True)  # "Firefox on Linux", from the User-Agent
+    first_seen_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+
+    class PersonalData:
+        subject = "user"
+        fields = {"device_id_hash": Category.CREDENTIAL, "label": Category.TECHNICAL,
+                  "first_seen_at": Category.ACTIVITY, "last_seen_at": Category.ACTIVITY}
+        on_erasure = Erasure.DELETE
+        retention = "security"  # a browser unseen that long may be forgotten: a sign-in from it is then told again
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "device_id_hash"], name="known_device_unique")]
+
+
 class ApiToken(WorkspaceOwned):
     """A named bearer token bound to one membership. Only a keyed hash is stored; shown once."""
 

@@ -34,8 +34,9 @@ from oorg.core.tenancy import workspace_scope
 
 from . import guard
 from .codes import InvalidCode, consume_code, issue_code, was_last_code
+from .devices import describe
 from .guard import secret_check
-from .models import ApiToken, EmailCode, RecoveryCode, User, UserSession
+from .models import ApiToken, EmailCode, KnownDevice, RecoveryCode, User, UserSession
 from .policies import PRIVACY_POLICY_VERSION, TERMS_VERSION
 
 # Every secret check shares one ledger and limits: see guard.py.
@@ -162,8 +163,8 @@ def send_verification_code(*, email: str) -> None:
 def _audit_account(user: User | None, action: str, *, email: str, **data) -> None:
     """Account events go into every workspace the user belongs to (admins see their members' sign-ins)."""
     workspaces = [m.workspace for m in memberships_of(user)] if user is not None else []
-    for workspace in workspaces or [None]:
-        audit.record(None, action, user, workspace=workspace, user=user, actor_label=email, **data)
+    for i, workspace in enumerate(workspaces or [None]):  # one event for notifications: the first copy's
+        audit.record(None, action, user, workspace=workspace, user=user, actor_label=email, emit=i == 0, **data)
 
 
 @secret_check("the password, at sign-in and wherever an account proves itself with it")
@@ -239,6 +240,42 @@ def record_signin(user: User, *, method: str) -> None:
     user.last_login = timezone.now()
     user.save(update_fields=["last_login"])
     _audit_account(user, "auth.signed_in", email=user.email, method=method)
+
+
+KNOWN_DEVICES_KEPT = 20  # browsers remembered per user; the one seen least recently is forgotten first
+
+
+def _device_hash(device_id: str) -> str:
+    return hash_code(f"device:{device_id}")
+
+
+def recognise_device(user: User, device_id: str | None, *, method: str) -> str:
+    """A browser signed in as `user`, showing `device_id` from its device cookie (None: it has none, or a forged
+    one). A browser this user signed in from before is only seen again. Any other is remembered and, unless it
+    is the account's first (a new account's first sign-in), told to the user: the security notice of the audit
+    action auth.new_device_signin. Answers the device id the browser keeps from now on."""
+    now = timezone.now()
+    if device_id and KnownDevice.objects.filter(user=user, device_id_hash=_device_hash(device_id)).update(
+            last_seen_at=now):
+        return device_id
+    device_id = device_id or secrets.token_urlsafe(24)  # a signed id another account of this browser got is kept
+    label = describe(request_context.user_agent.get() or "")[:80]
+    with transaction.atomic():
+        first = not KnownDevice.objects.filter(user=user).exists()
+        try:
+            with transaction.atomic():
+                KnownDevice.objects.create(user=user, device_id_hash=_device_hash(device_id), label=label,
+                                           first_seen_at=now, last_seen_at=now)
+        except IntegrityError:  # the same browser signing in twice at once: the other request remembered it
+            return device_id
+        forgotten = list(KnownDevice.objects.filter(user=user).order_by("-last_seen_at", "-pk")
+                         .values_list("pk", flat=True)[KNOWN_DEVICES_KEPT:])
+        if forgotten:
+            KnownDevice.objects.filter(pk__in=forgotten).delete()
+        if not first:
+            _audit_account(user, "auth.new_device_signin", email=user.email, device=label, method=method,
+                           ip_address=request_context.client_ip.get())
+    return device_id
 
 
 def workspace_requires_setup(user: User, membership: Membership) -> bool:
@@ -405,14 +442,8 @@ def confirm_password_reset(*, email: str, code: str, new_password: str) -> User:
         user.save()
         UserSession.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
         _revoke_all_tokens(user, reason="password_reset")
+        # The security notice of this event is the email that tells the person (accounts/events.py).
         _audit_account(user, "auth.password_reset", email=user.email)
-        mail.send(
-            user.email,
-            "Your OORG password was changed",
-            f"Hello {user.full_name},\n\nThe password of your OORG account was just changed with a reset code.\n"
-            "Every signed-in session and API token of yours has been signed out.\n\n"
-            f"If this was not you, reset your password now at {settings.BASE_URL}/reset and contact your workspace admin.\n",
-        )
     return user
 
 
@@ -572,16 +603,8 @@ def change_password(user: User, *, current_password: str, new_password: str,
         user.set_password(new_password)
         user.save(update_fields=["password"])
         ended = revoke_other_sessions(user, keep_public_id=keep_session)
+        # The security notice of this event is the email that tells the person (accounts/events.py).
         _audit_account(user, "account.password_changed", email=user.email, sessions_ended=ended)
-        mail.send(
-            user.email,
-            "Your OORG password was changed",
-            f"Hello {user.full_name},\n\nThe password of your OORG account was just changed.\n"
-            f"{sessions_ended_sentence(ended)} Your API tokens keep working: review them at "
-            f"{settings.BASE_URL}/account/security\n\n"
-            f"If this was not you, reset your password now at {settings.BASE_URL}/reset "
-            "and tell your workspace admin.\n",
-        )
     return ended
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 
+from django.conf import settings
 from django.contrib.auth import login, update_session_auth_hash
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -21,6 +22,10 @@ PASSWORD_PROVEN = "oorg_password_proven"  # set by signup / password sign-in of 
 PENDING_LIFETIME = 600  # seconds to finish the second step
 PASSWORD_PROOF_LIFETIME = 3600  # seconds in which verifying the email also signs this browser in
 SECOND_FACTOR_TRIES = 5  # then back to the password step, whose throttle counts these failures
+# The browser's device id (services.recognise_device): signed, so only ids this server gave count; HttpOnly.
+DEVICE_COOKIE = "oorg_device"
+DEVICE_COOKIE_SALT = "oorg.accounts.device"
+DEVICE_COOKIE_AGE = 400 * 24 * 3600  # the longest a browser keeps a cookie
 
 
 def safe_next(request) -> str | None:
@@ -50,7 +55,7 @@ def continue_signin(request, user: User, *, next_url: str | None, method: str = 
         }
         return redirect("accounts:signin-two-factor")
     finish_signin(request, user, method=method)
-    return redirect(next_url or reverse("web:app"))
+    return keep_device(request, redirect(next_url or reverse("web:app")))
 
 
 def pending_second_factor(request) -> tuple[User | None, dict]:
@@ -74,7 +79,7 @@ def count_second_factor_failure(request, pending: dict) -> bool:
 def finish_second_factor(request, user: User, pending: dict):
     request.session.pop(PENDING_SECOND_FACTOR, None)
     finish_signin(request, user, method=f"{pending.get('method', 'password')}+two_factor")
-    return redirect(pending.get("next") or reverse("web:app"))
+    return keep_device(request, redirect(pending.get("next") or reverse("web:app")))
 
 
 def finish_signin(request, user: User, *, method: str) -> None:
@@ -83,6 +88,18 @@ def finish_signin(request, user: User, *, method: str) -> None:
     request.session[SESSION_KEY] = row.public_id
     request.user_session = row
     services.record_signin(user, method=method)
+    presented = request.get_signed_cookie(DEVICE_COOKIE, default=None, salt=DEVICE_COOKIE_SALT)
+    request.oorg_device_id = services.recognise_device(user, presented, method=method)
+
+
+def keep_device(request, response):
+    """Set (or renew) the device cookie of a browser that just signed in (finish_signin decided its id)."""
+    device_id = getattr(request, "oorg_device_id", None)
+    if device_id:
+        response.set_signed_cookie(DEVICE_COOKIE, device_id, salt=DEVICE_COOKIE_SALT, max_age=DEVICE_COOKIE_AGE,
+                                   httponly=True, samesite="Lax",
+                                   secure=settings.SESSION_COOKIE_SECURE or request.is_secure())
+    return response
 
 
 def stay_signed_in(request, user: User) -> None:

@@ -8,7 +8,7 @@ class OrgConfig(AppConfig):
     def ready(self):
         from oorg.core import demo, images, imports, limits
 
-        from . import permissions  # noqa: F401  registers the org.* permission names
+        from . import events, permissions  # noqa: F401  register the org.* permission names, event types, kinds
         from .demo import seed_people
         from .importing import EMPLOYEES, MAX_FILE_BYTES
 

@@ -555,11 +555,10 @@ def bulk_move_employees(actor: Actor, employees, *, department=None, branch=None
         if changed:
             Employee.objects.filter(pk__in=list(moving)).update(**changes, updated_at=timezone.now())
         for employee in changed:
+            for name, value in changes.items():
+                setattr(employee, name, value)  # as stored now, which its event tells
             audit.record(actor, "org.employee.updated", employee, code=employee.code, fields=moving[employee.pk],
                          bulk=True)
-    for employee in changed:
-        for name, value in changes.items():
-            setattr(employee, name, value)
     return BulkResult(len(employees), changed)
 
 
@@ -590,10 +589,9 @@ def bulk_change_manager(actor: Actor, employees, *, manager) -> BulkResult:
             Employee.objects.filter(pk__in=[e.pk for e in changed]).update(manager=manager,
                                                                           updated_at=timezone.now())
         for employee in changed:
+            employee.manager = manager  # as stored now, which its event tells
             audit.record(actor, "org.employee.updated", employee, code=employee.code, fields=["manager"],
                          manager_id=new_id, bulk=True)
-    for employee in changed:
-        employee.manager = manager
     return BulkResult(len(employees), changed)
 
 
@@ -642,12 +640,12 @@ def bulk_terminate(actor: Actor, employees, *, end_date: dt.date | None = None) 
         Department.objects.filter(head_id__in=list(leaving)).update(head=None)
         Employee.objects.filter(pk__in=list(leaving)).update(status=Employee.Status.TERMINATED, end_date=end_date,
                                                              updated_at=timezone.now())
-        for employee in employees:
+        survivors = {employee.pk: survivor(employee) for employee in employees}
+        for employee in employees:  # as stored now, which its event tells
+            if employee.manager_id in leaving:  # they reported to someone who left with them
+                employee.manager_id = survivors[employee.pk]
+            employee.status, employee.end_date = Employee.Status.TERMINATED, end_date
             audit.record(actor, "org.employee.terminated", employee, code=employee.code,
-                         end_date=end_date.isoformat(), reports_moved_to=survivor(employee),
+                         end_date=end_date.isoformat(), reports_moved_to=survivors[employee.pk],
                          reports_moved=reports.get(employee.pk, 0), bulk=True)
-    for employee in employees:
-        if employee.manager_id in leaving:  # they reported to someone who left with them
-            employee.manager_id = survivor(employee)
-        employee.status, employee.end_date = Employee.Status.TERMINATED, end_date
     return BulkResult(len(employees), employees)

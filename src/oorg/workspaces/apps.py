@@ -16,6 +16,7 @@ class WorkspacesConfig(AppConfig):
         self.register_uploads()
         self.register_in_shell()
         self.register_in_audit_log()
+        from . import events  # noqa: F401  registers the workspace event types and notification kinds
 
     @staticmethod
     def register_in_audit_log():

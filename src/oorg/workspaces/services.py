@@ -326,7 +326,7 @@ def accept_invitation(*, code: str, password: str, full_name: str):
             invitation.accepted_at = now
             invitation.save(update_fields=["accepted_at"])
             audit.record(None, "workspace.invitation_accepted", invitation, workspace=workspace, user=user,
-                         email=invitation.email, role=membership.role)
+                         email=invitation.email, role=membership.role, member_id=membership.pk)
     return user, membership
 
 
