@@ -115,6 +115,8 @@ INSTALLED_APPS = [
     "oorg.accounts",
     "oorg.org",
     "oorg.workspaces",
+    "oorg.notifications",
+    "oorg.webhooks",
     "oorg.web",
 ]
 
@@ -156,6 +158,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "oorg.web.context.shell",
+                "oorg.notifications.context.notifications",  # the bell's count, read lazily
             ]
         },
     }
@@ -192,6 +195,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_BODY_BYTES
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
 # OORG_API_TOKEN_DAYS (default 90): lifetime of a new API token.
 API_TOKEN_DAYS = int(_env("OORG_API_TOKEN_DAYS", "90"))
+# OORG_WEBHOOKS_ALLOW_PRIVATE (default off): webhooks may go to private, loopback and link-local addresses and over
+# plain http. Off, only https URLs on public addresses are accepted and delivered to (webhooks/addresses.py).
+WEBHOOKS_ALLOW_PRIVATE = _flag("OORG_WEBHOOKS_ALLOW_PRIVATE")
+# OORG_WEBHOOK_TIMEOUT (default 10): seconds one webhook delivery attempt may take, redirects included.
+WEBHOOK_TIMEOUT = float(_env("OORG_WEBHOOK_TIMEOUT", "10"))
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -282,6 +290,14 @@ CELERY_BEAT_SCHEDULE = {
     "resend-unsent-emails": {"task": "core.resend_unsent_emails", "schedule": 300.0},
     # Background jobs whose message was lost are sent again; those whose worker died are failed (core/jobs.py).
     "recover-stale-jobs": {"task": "core.recover_stale_jobs", "schedule": 300.0},
+    # Events whose dispatch task was lost are handed to their consumers again; old ones go (core/events.py).
+    "redispatch-stuck-events": {"task": "core.redispatch_stuck_events", "schedule": 60.0},
+    # Notification emails that are due (digests, the end of quiet hours, lost tasks) (notifications/emails.py).
+    "send-due-notification-emails": {"task": "notifications.send_due_emails", "schedule": 60.0},
+    # Notifications past their retention (read: 90 days after; unread: a year) (notifications/services.py).
+    "purge-old-notifications": {"task": "notifications.purge_old_notifications", "schedule": 3600.0},
+    # Webhook deliveries that are due (retries, lost tasks, expired claims) are queued; old ones go (webhooks/sweep.py).
+    "send-due-webhooks": {"task": "webhooks.send_due", "schedule": 60.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 

@@ -7,6 +7,7 @@ import pytest
 from oorg.core.models import AuditEvent, Invitation, Membership, Role
 from oorg.core.tenancy import workspace_scope
 from oorg.org.models import Branch, Department, Employee, OrgSettings
+from oorg.webhooks.models import WebhookDelivery, WebhookSubscription
 
 from ..conftest import ApiClient, token_for
 
@@ -80,6 +81,22 @@ MATRIX = [
     ("UPLOAD", "/employees/import?dry_run=false", CSV, PEOPLE_ADMINS),
     ("GET", "/org-settings", None, ALL),
     ("PATCH", "/org-settings", {"self_service_fields": ["phone", "birth_date"]}, PEOPLE_ADMINS),
+    # notifications: each person's own, whatever the role (notifications/api.py)
+    ("GET", "/notifications", None, ALL),
+    ("GET", "/notifications/unread-count", None, ALL),
+    ("POST", "/notifications/read-all", None, ALL),
+    ("GET", "/notification-preferences", None, ALL),
+    ("PUT", "/notification-preferences", {"quiet_hours": {"enabled": True, "start": "21:00"}}, ALL),
+    # webhooks (webhooks.manage: owner and admin)
+    ("GET", "/webhooks", None, {"owner", "admin"}),
+    ("GET", "/webhooks/event-types", None, {"owner", "admin"}),
+    ("POST", "/webhooks", {"url": "https://hooks.example.test/m", "events": ["*"]}, {"owner", "admin"}),
+    ("GET", "/webhooks/{webhook}", None, {"owner", "admin"}),
+    ("PATCH", "/webhooks/{webhook}", {"description": "Renamed", "rotate_secret": True}, {"owner", "admin"}),
+    ("GET", "/webhooks/{webhook}/deliveries", None, {"owner", "admin"}),
+    ("POST", "/webhooks/{webhook}/test", {}, {"owner", "admin"}),
+    ("POST", "/webhooks/{webhook}/deliveries/{webhook_delivery}/resend", {}, {"owner", "admin"}),
+    ("DELETE", "/webhooks/{webhook}", None, {"owner", "admin"}),
 ]
 
 
@@ -95,6 +112,8 @@ def state(workspace):
                                                 "home_address")),
             list(OrgSettings.objects.values_list("self_service_fields", flat=True)),
             AuditEvent.objects.filter(workspace=workspace).exclude(action="auth.api_token_created").count(),
+            sorted(WebhookSubscription.objects.values_list("pk", "description", "secret_encrypted", "active")),
+            sorted(WebhookDelivery.objects.values_list("pk", "state", "next_attempt_at")),
         )
 
 
@@ -103,13 +122,16 @@ def targets(company, workspace, member):
     from oorg.core.permissions import Actor
     from oorg.core.roles import create_role
     from oorg.org import services
+    from oorg.webhooks import services as webhooks
 
     system = Actor.system(workspace)
     with workspace_scope(workspace):
         role = create_role(system, name="Unused", permissions=[])
         empty_branch = services.create_branch(system, name="Empty")
         empty_department = services.create_department(system, name="Empty")
-        return {"member": Membership.objects.get(user=member).pk, "role": role.pk, "branch": company["berlin"].pk,
+        webhook, _secret = webhooks.create_subscription(system, url="https://hooks.example.test/t", events=["*"])
+        webhook_delivery = webhooks.send_test_event(system, webhook)  # its send waits for a commit never made
+        return {"webhook": webhook.pk, "webhook_delivery": webhook_delivery.pk,"member": Membership.objects.get(user=member).pk, "role": role.pk, "branch": company["berlin"].pk,
                 "empty_branch": empty_branch.pk, "department": company["sales"].pk,
                 "empty_department": empty_department.pk, "employee": company["sales_rep"].pk,
                 "report": company["report"].pk}

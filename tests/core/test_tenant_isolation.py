@@ -117,6 +117,26 @@ ROUTES = {
     "GET /auth/profile/photo": {},
     "POST /auth/profile/photo": {"upload": ("p.png", b"x")},
     "DELETE /auth/profile/photo": {},
+    # notifications (notifications/api.py): the caller's own, seen from the token's workspace
+    "GET /notifications": {"lists": True},
+    "GET /notifications/unread-count": {},
+    "POST /notifications/read-all": {},
+    "POST /notifications/{notification_id}/read": {"ids": {"notification_id": "b_notification"}},
+    "POST /notifications/{notification_id}/unread": {"ids": {"notification_id": "b_notification"}},
+    "GET /notification-preferences": {},
+    "PUT /notification-preferences": {"body": {"quiet_hours": {"enabled": True}}},
+    # webhooks (webhooks/api.py)
+    "GET /webhooks": {"lists": True},
+    "POST /webhooks": {"body": {"url": "https://hooks.example.test/a", "events": ["*"]}},
+    "GET /webhooks/event-types": {"lists": True},
+    "GET /webhooks/{webhook_id}": {"ids": {"webhook_id": "b_webhook"}},
+    "PATCH /webhooks/{webhook_id}": {"ids": {"webhook_id": "b_webhook"}, "body": {"active": False,
+                                                                                  "rotate_secret": True}},
+    "DELETE /webhooks/{webhook_id}": {"ids": {"webhook_id": "b_webhook"}},
+    "GET /webhooks/{webhook_id}/deliveries": {"ids": {"webhook_id": "b_webhook"}},
+    "POST /webhooks/{webhook_id}/test": {"ids": {"webhook_id": "b_webhook"}},
+    "POST /webhooks/{webhook_id}/deliveries/{delivery_id}/resend": {
+        "ids": {"webhook_id": "b_webhook", "delivery_id": "b_delivery"}},
 }
 
 
@@ -170,12 +190,24 @@ def world(workspace, other_workspace, admin, member, hr):
     b_token = ApiToken.all_workspaces.get(name="b-token")
     b_session = UserSession.objects.create(public_id="b-session", user=b_owner)
     UserSession.objects.create(public_id="a-session", user=workspace.owner)
+    import uuid
+
+    from oorg.notifications.models import Notification
+
+    b_notification = Notification.objects.create(user=b_member, workspace=other_workspace, event_id=uuid.uuid4(),
+                                                 kind="workspaces.role_changed", title="B-Notification")
+    from oorg.webhooks import services as webhooks
+
+    with workspace_scope(other_workspace):
+        b_webhook, _secret = webhooks.create_subscription(actor, url="https://hooks.globex.test/b", events=["*"])
+        b_delivery = webhooks.send_test_event(actor, b_webhook)  # its send waits for a commit that never comes
     return {
         "a": workspace, "b": other_workspace, "a_users": [workspace.owner, admin, member, hr],
         "b_users": [b_owner, b_member],
         "b_membership": b_membership.pk, "b_invitation": b_invitation.pk, "b_role": b_role.pk,
         "b_branch": b_branch.pk, "b_department": b_department.pk, "b_employee": b_employee.pk, "b_token": b_token.pk,
         "b_session": b_session.pk, "b_token_secret": b_token_secret, "b_job": b_job.pk,
+        "b_notification": b_notification.pk, "b_webhook": b_webhook.pk, "b_delivery": b_delivery.pk,
     }
 
 
@@ -195,7 +227,7 @@ def test_route_refuses_anonymous_callers(db, route):
     method, path = route.split(" ", 1)
     path = path.replace("{", "").replace("}", "")  # any value: auth is checked before the id
     path = "/".join("1" if part.endswith("_id") else part for part in path.split("/"))
-    response = ApiClient().request(method, path, {} if method in ("POST", "PATCH") else None)
+    response = ApiClient().request(method, path, {} if method in ("POST", "PATCH", "PUT") else None)
     assert response.status_code == 401, f"{route} answered {response.status_code} without a token"
 
 
@@ -208,7 +240,7 @@ def _send(client, method, path, spec, world):
             return world[v] if isinstance(v, str) and v.startswith("b_") else [b_id(x) for x in v] if isinstance(
                 v, list) else v
         body = {k: b_id(v) for k, v in body.items()}
-    return client.request(method, path, body if method in ("POST", "PATCH") else None)
+    return client.request(method, path, body if method in ("POST", "PATCH", "PUT") else None)
 
 
 @pytest.mark.parametrize("role", ["owner", "admin", "hr", "member"])
@@ -240,7 +272,7 @@ def test_route_never_reaches_another_workspace(world, route, role):
     assert fingerprint(world["b"], world["b_users"]) == before, f"{route} as {role} changed workspace B's data"
     if spec.get("lists") and response.status_code == 200:
         text = response.getvalue().decode()  # exports stream
-        for marker in ("globex", "B-Secret-Role", "B-Branch", "B-Department", "B-Employee", "B-001",
+        for marker in ("globex", "B-Notification", "B-Secret-Role", "B-Branch", "B-Department", "B-Employee", "B-001",
                        "pending@globex.test", "b-token", "member@globex.test"):
             assert marker not in text, f"{route} leaked {marker!r} from workspace B"
 

@@ -22,6 +22,7 @@ PUBLIC_PAGES = {
     "signout": "POST only; signs out whoever is signed in",
     "app": "redirects to the right place for anyone",
     "^api/": "JSON 404 for unknown API paths",
+    "unsubscribe/<str:token>": "an email's unsubscribe link: the signed token is the proof, no sign-in",
 }
 
 # Pages that need a sign-in: how to aim each at workspace B. "slug" pages get B's slug; `ids` put B's
@@ -114,6 +115,34 @@ PAGES = {
     "account/email": {"post": {"action": "request", "new_email": "owner@globex.test", "password": "x"}},
     "account/recovery-codes": {"post": {"action": "regenerate", "password": "x"}},
     "account/recovery-codes/download": {},
+    # notifications (notifications/views.py): the signed-in person's own, in the workspace of the URL
+    "w/<slug:workspace_slug>/notifications/": {"slug": True},
+    "w/<slug:workspace_slug>/notifications/bell": {"slug": True},
+    "w/<slug:workspace_slug>/notifications/read-all": {"slug": True, "post": {}},
+    "w/<slug:workspace_slug>/notifications/preferences": {"slug": True, "post": {"quiet_hours_enabled": "on",
+                                                                                 "quiet_start": "22:00",
+                                                                                 "quiet_end": "07:00"}},
+    "w/<slug:workspace_slug>/notifications/<int:notification_id>/open": {
+        "ids": {"notification_id": "b_notification"}, "post": {}},
+    "w/<slug:workspace_slug>/notifications/<int:notification_id>/read": {
+        "ids": {"notification_id": "b_notification"}, "post": {}},
+    "w/<slug:workspace_slug>/notifications/<int:notification_id>/unread": {
+        "ids": {"notification_id": "b_notification"}, "post": {}},
+    # webhooks (webhooks/views.py)
+    "w/<slug:workspace_slug>/webhooks/": {"slug": True},
+    "w/<slug:workspace_slug>/webhooks/new": {"slug": True, "post": {"url": "https://hooks.example.test/x",
+                                                                    "events": ["*"]}},
+    "w/<slug:workspace_slug>/webhooks/<int:webhook_id>/": {"ids": {"webhook_id": "b_webhook"}},
+    "w/<slug:workspace_slug>/webhooks/<int:webhook_id>/edit": {
+        "ids": {"webhook_id": "b_webhook"}, "post": {"url": "https://hooks.example.test/x", "events": ["*"]}},
+    "w/<slug:workspace_slug>/webhooks/<int:webhook_id>/pause": {"ids": {"webhook_id": "b_webhook"}, "post": {}},
+    "w/<slug:workspace_slug>/webhooks/<int:webhook_id>/resume": {"ids": {"webhook_id": "b_webhook"}, "post": {}},
+    "w/<slug:workspace_slug>/webhooks/<int:webhook_id>/rotate-secret": {"ids": {"webhook_id": "b_webhook"},
+                                                                        "post": {}},
+    "w/<slug:workspace_slug>/webhooks/<int:webhook_id>/test": {"ids": {"webhook_id": "b_webhook"}, "post": {}},
+    "w/<slug:workspace_slug>/webhooks/<int:webhook_id>/delete": {"ids": {"webhook_id": "b_webhook"}, "post": {}},
+    "w/<slug:workspace_slug>/webhooks/<int:webhook_id>/deliveries/<int:delivery_id>/resend": {
+        "ids": {"webhook_id": "b_webhook", "delivery_id": "b_delivery"}, "post": {}},
 }
 
 
@@ -149,7 +178,8 @@ def test_every_page_is_in_the_harness():
 def test_page_sends_anonymous_callers_to_sign_in(client, db, pattern):
     path = fill(pattern, {"workspace_slug": "acme-corp", "membership_id": 1, "invitation_id": 1,
                           "session_id": 1, "token_id": 1,
-                          "role_id": 1, "department_id": 1, "branch_id": 1, "employee_id": 1, "job_id": 1})
+                          "role_id": 1, "department_id": 1, "branch_id": 1, "employee_id": 1, "job_id": 1,
+                          "notification_id": 1, "webhook_id": 1, "delivery_id": 1})
     spec = PAGES[pattern]
     response = client.post(path, spec["post"]) if "post" in spec else client.get(path)
     assert response.status_code == 302 and response["Location"].startswith("/signin"), (pattern, response.status_code)

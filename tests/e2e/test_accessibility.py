@@ -136,6 +136,32 @@ def _bulk_review(page, base, world) -> None:
         page.locator("#bulk-form").get_by_role("button", name="Review…").click()
 
 
+def _bell_open(page, base, world) -> None:
+    """The bell's dropdown, opened: its latest notifications are loaded by htmx."""
+    page.goto(base + _w("").format(**world))
+    page.locator("#notification-summary").click()
+    page.locator("#notification-panel .bell-list").wait_for()
+
+
+def _webhook_created(page, base, world) -> None:
+    """A webhook just made through its form: its page shows the signing secret, once."""
+    page.goto(base + _w("webhooks/new").format(**world))
+    form = page.locator(f'form[action="{_w("webhooks/new").format(**world)}"]')
+    form.locator("[name=url]").fill("https://hooks.example.test/new")
+    form.locator("#event-all").check()
+    with page.expect_navigation():
+        form.locator("[type=submit]").first.click()
+    page.locator("#webhook-secret").wait_for()
+
+
+def _webhook_refused(page, base, world) -> None:
+    """The webhook form refused: no events chosen, a URL that is no https address."""
+    page.goto(base + _w("webhooks/new").format(**world))
+    form = page.locator(f'form[action="{_w("webhooks/new").format(**world)}"]')
+    form.locator("[name=url]").fill("ftp://hooks.example.test/")
+    _submit(page, _w("webhooks/new").format(**world))
+
+
 def _sign_up_with_errors(page, base, world) -> None:
     page.goto(base + "/signup")
     _submit(page, "/signup")
@@ -171,6 +197,13 @@ WAYS: dict[str, list[Way]] = {
     "signup": [Way(steps=_sign_up_with_errors, signed_out=True, label="refused")],
     "account/two-factor": [Way(steps=_begin_two_factor, label="setup begun")],
     "app": [Way(steps=_no_workspace, signed_out=True, label="no workspace")],
+    "unsubscribe/<str:token>": [Way("/unsubscribe/{unsubscribe_token}", signed_out=True, label="confirm")],
+    "w/<slug:workspace_slug>/": [Way(steps=_bell_open, label="the bell open")],
+    "w/<slug:workspace_slug>/webhooks/<int:webhook_id>/": [
+        Way(_w("webhooks/{webhook}/"), label="a failed delivery"),
+        Way(steps=_webhook_created, label="the secret shown once")],
+    "w/<slug:workspace_slug>/webhooks/<int:webhook_id>/edit": [Way(_w("webhooks/{webhook}/edit"))],
+    "w/<slug:workspace_slug>/webhooks/new": [Way(steps=_webhook_refused, label="refused")],
 }
 
 # States no URL pattern names: the error page.
@@ -200,6 +233,17 @@ NOT_PAGES = {
     "w/<slug:workspace_slug>/people/<int:employee_id>/photo/remove": "POST only",
     "account/sessions/<int:session_id>/revoke": "POST only",
     "account/tokens/<int:token_id>/revoke": "POST only",
+    "w/<slug:workspace_slug>/notifications/bell": "a part of the top bar's bell, fetched by htmx",
+    "w/<slug:workspace_slug>/notifications/read-all": "POST only",
+    "w/<slug:workspace_slug>/notifications/<int:notification_id>/open": "POST only",
+    "w/<slug:workspace_slug>/notifications/<int:notification_id>/read": "POST only",
+    "w/<slug:workspace_slug>/notifications/<int:notification_id>/unread": "POST only",
+    "w/<slug:workspace_slug>/webhooks/<int:webhook_id>/pause": "POST only",
+    "w/<slug:workspace_slug>/webhooks/<int:webhook_id>/resume": "POST only",
+    "w/<slug:workspace_slug>/webhooks/<int:webhook_id>/rotate-secret": "POST only",
+    "w/<slug:workspace_slug>/webhooks/<int:webhook_id>/test": "POST only",
+    "w/<slug:workspace_slug>/webhooks/<int:webhook_id>/delete": "POST only",
+    "w/<slug:workspace_slug>/webhooks/<int:webhook_id>/deliveries/<int:delivery_id>/resend": "POST only",
 }
 
 
@@ -238,12 +282,36 @@ def world(workspace, owner, company):
     secret, _uri = accounts.begin_two_factor_setup(guarded)
     accounts.enable_two_factor(guarded, code=pyotp.TOTP(secret).now())
     make_user("lonely@example.test")
+    # Notifications of the owner's (one read, one unread), for the bell, the centre and an unsubscribe link.
+    import uuid
+
+    from django.utils import timezone
+
+    from oorg.notifications.emails import unsubscribe_token
+    from oorg.notifications.models import Notification
+
+    for title, read_at in (("Your role changed", None), ("Someone accepted your invitation", timezone.now())):
+        Notification.objects.create(user=owner, workspace=workspace, event_id=uuid.uuid4(), title=title,
+                                    kind="workspaces.role_changed", url=f"/w/{workspace.slug}/", read_at=read_at)
     return {"slug": workspace.slug, "employee": company["report"].pk, "ceo": company["ceo"].pk,
             "department": company["engineering"].pk, "branch": company["berlin"].pk, "custom_role": custom.pk,
             "builtin_role": builtin.pk, "invitation_code": invitation.plain_code,
             "membership": company["report"].member_id,
             "two_factor_email": guarded.email, "lonely_email": "lonely@example.test",
-            "today": dt.date.today().isoformat()}
+            "today": dt.date.today().isoformat(),
+            "unsubscribe_token": unsubscribe_token(owner.pk, ["workspaces.role_changed"]),
+            "webhook": _webhook_with_a_delivery(actor, workspace)}
+
+
+def _webhook_with_a_delivery(actor, workspace) -> int:
+    """A webhook whose test event failed (its name resolves nowhere), so its page has a delivery log."""
+    from oorg.webhooks import services as webhooks
+
+    with workspace_scope(workspace):
+        webhook, _secret = webhooks.create_subscription(actor, url="https://hooks.example.test/a11y", events=["*"],
+                                                        description="Accessibility probe")
+        webhooks.send_test_event(actor, webhook)
+    return webhook.pk
 
 
 # --- the walk ------------------------------------------------------------------------------------------------------

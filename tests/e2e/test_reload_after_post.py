@@ -181,6 +181,41 @@ def _token(w):
     return {"token_id": token.pk}
 
 
+def _notification(w, *, read=False):
+    """A notification of the owner's that leads to the workspace home (read already, with `read`)."""
+    import uuid
+
+    from django.utils import timezone
+
+    from oorg.notifications.models import Notification
+
+    n = Notification.objects.create(user=w["owner"], workspace=w["workspace"], event_id=uuid.uuid4(),
+                                    kind="workspaces.role_changed", title="Your role changed",
+                                    url=f"/w/{w['workspace_slug']}/", read_at=timezone.now() if read else None)
+    return {"notification_id": n.pk}
+
+
+def _unsubscribe_token(w):
+    from oorg.notifications.emails import unsubscribe_token
+
+    return {"token": unsubscribe_token(w["owner"].pk, ["workspaces.role_changed"])}
+
+
+def _webhook(w, *, paused=False, delivery=False):
+    """A webhook of the owner's workspace (paused; with a test delivery, sent inline to a name that resolves
+    nowhere, so it failed)."""
+    from oorg.webhooks import services as webhooks
+
+    with workspace_scope(w["workspace"]):
+        webhook, _secret = webhooks.create_subscription(w["actor"], url="https://hooks.example.test/w", events=["*"])
+        made = {"webhook_id": webhook.pk}
+        if paused:
+            webhooks.update_subscription(w["actor"], webhook, active=False)
+        if delivery:
+            made["delivery_id"] = webhooks.send_test_event(w["actor"], webhook).pk
+    return made
+
+
 def _email_change_requested(w):
     accounts.request_email_change(w["owner"], new_email="olivia@new.test", password=PASSWORD)
     return {"code": w["outbox"].last_code("olivia@new.test")}
@@ -337,6 +372,27 @@ FORMS = [
     Form("account/two-factor", "", {"code": _current_setup_code}, submit="[name=action][value=enable]",
          label="enable", before=_setup_begun),
     Form("account/two-factor/disable", "/account/security", {"password": PASSWORD}, prepare=_owner_two_factor),
+    # notifications: marking changes a row, adds none (changes=False); preferences and unsubscribing add one
+    Form(W + "notifications/<int:notification_id>/read", _w("notifications/"), prepare=_notification,
+         changes=False),
+    Form(W + "notifications/<int:notification_id>/unread", _w("notifications/"),
+         prepare=lambda w: _notification(w, read=True), changes=False),
+    Form(W + "notifications/<int:notification_id>/open", _w("notifications/"), prepare=_notification, changes=False),
+    Form(W + "notifications/read-all", _w("notifications/"), prepare=_notification, changes=False),
+    Form(W + "notifications/preferences", _w("notifications/preferences"), {"quiet_start": "21:00"}),
+    Form("unsubscribe/<str:token>", "/unsubscribe/{token}", signed_in=None, prepare=_unsubscribe_token),
+    # webhooks (each action is audited, so each adds a row)
+    Form(W + "webhooks/new", _w("webhooks/new"), {"url": "https://hooks.example.test/r", "events": ["*"]}),
+    Form(W + "webhooks/<int:webhook_id>/edit", _w("webhooks/{webhook_id}/edit"), {"description": "Billing"},
+         prepare=_webhook),
+    Form(W + "webhooks/<int:webhook_id>/pause", _w("webhooks/{webhook_id}/"), prepare=_webhook),
+    Form(W + "webhooks/<int:webhook_id>/resume", _w("webhooks/{webhook_id}/"),
+         prepare=lambda w: _webhook(w, paused=True)),
+    Form(W + "webhooks/<int:webhook_id>/rotate-secret", _w("webhooks/{webhook_id}/"), prepare=_webhook),
+    Form(W + "webhooks/<int:webhook_id>/test", _w("webhooks/{webhook_id}/"), prepare=_webhook),
+    Form(W + "webhooks/<int:webhook_id>/delete", _w("webhooks/{webhook_id}/"), prepare=_webhook),
+    Form(W + "webhooks/<int:webhook_id>/deliveries/<int:delivery_id>/resend", _w("webhooks/{webhook_id}/"),
+         prepare=lambda w: _webhook(w, delivery=True)),
 ]
 
 # Form POSTs without a row, and why.

@@ -216,6 +216,37 @@ def _employee(w, key="report"):
     return {"employee_id": w.company[key].pk}
 
 
+def _notification(w, action: str):
+    """A notification of the member's, then one of its buttons (read, unread, open)."""
+    import uuid
+
+    from oorg.notifications.models import Notification
+
+    n = Notification.objects.create(user=w.users["member"], workspace=w.workspace, event_id=uuid.uuid4(),
+                                    kind="workspaces.role_changed", title="Your role changed", url=f"/w/{w.slug}/")
+    return w.client("member").post(reverse(f"notifications:{action}", kwargs={"workspace_slug": w.slug,
+                                                                               "notification_id": n.pk}))
+
+
+def _unsubscribe(w):
+    from oorg.notifications.emails import unsubscribe_token
+
+    return Client().post(reverse("notifications:unsubscribe",
+                                 args=[unsubscribe_token(w.users["member"].pk, ["workspaces.role_changed"])]))
+
+
+def _webhook(w, *, delivery=False) -> dict:
+    """A webhook of the workspace (and a test delivery of it): the URL arguments of its pages."""
+    from oorg.webhooks import services as webhooks
+
+    webhook, _secret = w.setup(webhooks.create_subscription, url="https://hooks.example.test/w", events=["*"])
+    kwargs = {"workspace_slug": w.slug, "webhook_id": webhook.pk}
+    if delivery:
+        with workspace_scope(w.workspace):
+            kwargs["delivery_id"] = webhooks.send_test_event(w.actor(), webhook).pk
+    return kwargs
+
+
 BRANCH = {"name": "Lisbon", "country": "PT", "time_zone": "Europe/Lisbon", "working_days": ["mon", "tue"],
           "work_starts": "09:00", "work_ends": "17:00"}
 
@@ -304,6 +335,27 @@ SUBMISSIONS = {
     "org:import": lambda w: _import(w, "upload"),
     "org:import-mapping": lambda w: _import(w, "columns"),
     "org:import-confirm": lambda w: _import(w, "confirm"),
+    # notifications: the centre's buttons, preferences, an email's unsubscribe link
+    "notifications:read": lambda w: _notification(w, "read"),
+    "notifications:unread": lambda w: _notification(w, "unread"),
+    "notifications:open": lambda w: _notification(w, "open"),
+    "notifications:read-all": lambda w: w.client("member").post(
+        reverse("notifications:read-all", kwargs={"workspace_slug": w.slug})),
+    "notifications:preferences": lambda w: w.client("member").post(
+        reverse("notifications:preferences", kwargs={"workspace_slug": w.slug}),
+        {"quiet_hours_enabled": "on", "quiet_start": "22:00", "quiet_end": "07:00"}),
+    "notifications:unsubscribe": _unsubscribe,
+    # webhooks: the form, and the buttons of a webhook's page
+    "webhooks:new": lambda w: w.post("webhooks:new", {"url": "https://hooks.example.test/n", "events": ["*"]},
+                                     url_kwargs={"workspace_slug": w.slug}),
+    "webhooks:edit": lambda w: w.post("webhooks:edit", {"url": "https://hooks.example.test/e", "events": ["*"],
+                                                        "description": "Edited"}, url_kwargs=_webhook(w)),
+    "webhooks:pause": lambda w: w.post("webhooks:pause", url_kwargs=_webhook(w)),
+    "webhooks:resume": lambda w: w.post("webhooks:resume", url_kwargs=_webhook(w)),
+    "webhooks:rotate": lambda w: w.post("webhooks:rotate", url_kwargs=_webhook(w)),
+    "webhooks:test": lambda w: w.post("webhooks:test", url_kwargs=_webhook(w)),
+    "webhooks:delete": lambda w: w.post("webhooks:delete", url_kwargs=_webhook(w)),
+    "webhooks:resend": lambda w: w.post("webhooks:resend", url_kwargs=_webhook(w, delivery=True)),
 }
 
 

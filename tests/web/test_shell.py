@@ -35,7 +35,8 @@ def test_a_member_sees_only_what_they_may_use(workspace, member):
     assert next(iter(items)) == "Home"
     assert items == {"Home": f"/w/{workspace.slug}/", "Directory": f"/w/{workspace.slug}/people/",
                      "Org chart": f"/w/{workspace.slug}/people/chart/",
-                     "Departments": f"/w/{workspace.slug}/people/departments/", "Members": f"/w/{workspace.slug}/members/"}
+                     "Departments": f"/w/{workspace.slug}/people/departments/",
+                     "All notifications": f"/w/{workspace.slug}/notifications/", "Members": f"/w/{workspace.slug}/members/"}
     for hidden in ("Roles", "Audit log", "Settings", "My team", "Organization"):
         assert hidden not in items
 
@@ -44,11 +45,11 @@ def test_the_owner_sees_every_area_grouped(workspace):
     nav = sidebar(text(signed_in_client(workspace.owner).get(f"/w/{workspace.slug}/")))
 
     assert list(links(nav)) == ["Home", "Directory", "Org chart", "Departments", "My team", "Organization",
-                                "Members", "Roles", "Audit log", "Settings"]
+                                "All notifications", "Members", "Roles", "Audit log", "Settings", "Webhooks"]
     groups = re.findall(r'<details class="nav-group" data-area="([^"]+)"', nav)
-    assert groups == ["people", "workspace"]
+    assert groups == ["people", "notifications", "workspace"]
     icons = re.findall(r'(?:<a class="nav-link" href="[^"]+"(?: aria-current="page")?>|<summary class="nav-group-title">)<svg', nav)
-    assert len(icons) == 10 + 2  # every item and every group has its icon
+    assert len(icons) == 12 + 3  # every item and every group has its icon
 
 
 @pytest.mark.parametrize(("path", "expected"), [
@@ -89,7 +90,7 @@ def test_an_area_registered_by_its_app_appears_without_editing_web(workspace, me
     chart = text(client.get(f"/w/{workspace.slug}/people/chart/"))
 
     nav = sidebar(home)
-    assert re.findall(r'data-area="([^"]+)"', nav) == ["people", "lab", "workspace"]  # by order: 20, 50, 90
+    assert re.findall(r'data-area="([^"]+)"', nav) == ["people", "lab", "notifications", "workspace"]  # 20, 50, 80, 90
     assert "Experiments" in links(nav) and "Secret formulas" not in links(nav)  # a member lacks audit.event.view
     assert "Beakers" in home and "42 beakers on the bench" in home
     assert "Locked cabinet" not in home and "Nothing to say" not in home
@@ -110,7 +111,7 @@ def test_the_search_slot_searches_the_directory_and_ctrl_k_is_announced(workspac
     assert 'id="search-slot"' in page and 'role="search"' not in page  # the slot stays for a later search area
 
 
-def test_the_notification_slot_is_a_placeholder_with_a_hidden_zero_count(workspace, member):
+def test_the_notification_slot_has_the_bell_with_a_hidden_zero_count(workspace, member):
     page = text(signed_in_client(member).get(f"/w/{workspace.slug}/"))
 
     assert '<details class="menu icon-menu notifications" id="notification-slot">' in page

@@ -12,7 +12,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.db.models import F, Q
@@ -42,14 +42,18 @@ class OutboxBackend(BaseEmailBackend):
         return len(messages)
 
 
-def send(to: str, subject: str, body: str) -> None:
-    """Queue one plain-text email; it is sent after the surrounding transaction commits."""
+def send(to: str, subject: str, body: str, *, html: str | None = None, headers: dict[str, str] | None = None) -> None:
+    """Queue one email (plain text, with an HTML alternative when `html` is given, and extra `headers` such as
+    List-Unsubscribe); it is sent after the surrounding transaction commits."""
     from .models import OutgoingEmail
     from .tasks import send_email
 
-    row = OutgoingEmail.objects.create(
-        message_encrypted=encrypt(json.dumps({"to": to, "subject": subject, "body": body}))
-    )
+    message = {"to": to, "subject": subject, "body": body}
+    if html is not None:
+        message["html"] = html
+    if headers:
+        message["headers"] = dict(headers)
+    row = OutgoingEmail.objects.create(message_encrypted=encrypt(json.dumps(message)))
     transaction.on_commit(lambda: send_email.delay(email_id=row.pk))
 
 
@@ -69,8 +73,13 @@ def deliver(email_id: int) -> bool:
     row = OutgoingEmail.objects.get(pk=email_id)
     message = json.loads(decrypt(row.message_encrypted))
     try:
-        EmailMessage(subject=message["subject"], body=message["body"], from_email=settings.DEFAULT_FROM_EMAIL,
-                     to=[message["to"]]).send()
+        # Rows written before html/headers existed hold neither: they go as plain text, as before.
+        email = EmailMultiAlternatives(subject=message["subject"], body=message["body"],
+                                       from_email=settings.DEFAULT_FROM_EMAIL, to=[message["to"]],
+                                       headers=message.get("headers") or None)
+        if message.get("html"):
+            email.attach_alternative(message["html"], "text/html")
+        email.send()
     except Exception:
         OutgoingEmail.objects.filter(pk=email_id).update(claimed_until=None)
         raise

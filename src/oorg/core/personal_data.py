@@ -46,7 +46,10 @@ RETENTION_CLASSES = {
     "workspace": "while the workspace exists",
     "outbox": "an email's content until it is sent (encrypted, then wiped); the empty row for 1 more day",
     "employment": "during employment, then kept as an employment record after the end date (terminating keeps it)",
+    "events": "an event (what happened, with its payload) for 30 days after every consumer has received it",
+    "notifications": "a notification for 90 days after it is read; an unread one for 1 year",
     "jobs": "a background job's record for 30 days after it finishes; its stored upload and error report for 1 day",
+    "webhooks": "a webhook delivery (the event's payload as sent) and its attempts for 30 days",
 }
 
 PERSONAL_LOOKING = re.compile(

@@ -15,5 +15,7 @@ urlpatterns = [
     path("", include((web_patterns, "web"))),
     path("", include("oorg.accounts.urls")),
     path("", include("oorg.workspaces.urls")),
+    path("", include("oorg.notifications.urls")),
+    path("", include("oorg.webhooks.urls")),
     path("w/<slug:workspace_slug>/", include("oorg.org.urls")),
 ]
