@@ -23,9 +23,12 @@ RETENTION_LABELS = {
     "account": "Account data, two-factor recovery codes and API tokens",
     "workspace": "Workspace data",
     "session": "Signed-in sessions",
-    "security": "Sign-in attempts and one-time codes",
+    "security": "Sign-in attempts, one-time codes and the browsers you signed in with",
     "invitation": "Invitations",
     "audit": "Audit log",
+    "events": "Events (what happened, handed to notifications and webhooks)",
+    "notifications": "Notifications",
+    "webhooks": "Webhook deliveries",
 }
 
 
