@@ -210,6 +210,7 @@ def race(request, tmp_path):
     return run
 
 
+@pytest.mark.django_db(transaction=True)  # on PostgreSQL the jobs' own connections must see the rows
 def test_four_jobs_at_once_email_each_notification_once(race):
     result = race("four_email_jobs_at_once")
 
