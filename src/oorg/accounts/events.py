@@ -48,14 +48,6 @@ def _new_device(user, data: dict) -> dict:
             "ip_address": data.get("ip_address"), "method": data.get("method") or ""}
 
 
-def _of_target(build):
-    """`build` reads the target; a record of the action without one (no service makes such, tests may) keeps its
-    data as it is."""
-    def payload(target, data: dict) -> dict:
-        return events.default_data(target, data) if target is None else build(target, data)
-    return payload
-
-
 # --- notices ------------------------------------------------------------------------------------------------
 
 NEW_DEVICE = "accounts.new_device_signin"
@@ -114,7 +106,7 @@ def notify_two_factor_changed(event) -> list[events.Notice]:
 
 
 def _account(name, description, payload, build, notify) -> events.EventType:
-    return events.EventType(name, description, payload=payload, build=_of_target(build), notify=notify,
+    return events.EventType(name, description, payload=payload, build=build, notify=notify,
                             account=True, webhook=False)
 
 

@@ -114,7 +114,9 @@ def default_data(target, data: dict) -> dict:
 def _payload(event_type: EventType, target, data: dict) -> dict:
     import json
 
-    built = (event_type.build or default_data)(target, data)
+    # A build reads its target; a record of the action without one (no service makes such) keeps its data as is.
+    build = event_type.build if event_type.build is not None and target is not None else default_data
+    built = build(target, data)
     return json.loads(json.dumps(built, default=str))  # what a consumer reads back: plain JSON
 
 

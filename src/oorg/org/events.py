@@ -136,14 +136,6 @@ def _deleted(target, data: dict) -> dict:  # built before the row goes, so it st
     return {"id": target.pk, "name": target.name}
 
 
-def _of_target(build):
-    """`build` reads the target; a record of the action without one (no service makes such, tests may) keeps its
-    data as it is."""
-    def payload(target, data: dict) -> dict:
-        return events.default_data(target, data) if target is None else build(target, data)
-    return payload
-
-
 # --- notices ------------------------------------------------------------------------------------------------
 
 IMPORT_FINISHED = "org.import_finished"
@@ -166,25 +158,25 @@ def notify_import_finished(event) -> list[events.Notice]:
 
 events.register_types([
     events.EventType("org.employee.created", "An employee record was added (by hand or by an import).",
-                     payload=EmployeeData, build=_of_target(employee_data)),
+                     payload=EmployeeData, build=employee_data),
     events.EventType("org.employee.updated", "An employee record changed; `fields` names what changed.",
-                     payload=EmployeeUpdatedData, build=_of_target(_employee_updated)),
+                     payload=EmployeeUpdatedData, build=_employee_updated),
     events.EventType("org.employee.terminated", "An employee left: the record stays, their access ended.",
-                     payload=EmployeeTerminatedData, build=_of_target(_employee_terminated)),
+                     payload=EmployeeTerminatedData, build=_employee_terminated),
     events.EventType("org.employee.imported", "An import of employees was written (one event per file).",
-                     payload=EmployeesImportedData, build=_of_target(_imported),
+                     payload=EmployeesImportedData, build=_imported,
                      notify=notify_import_finished),
     events.EventType("org.department.created", "A department was added.", payload=DepartmentData,
-                     build=_of_target(_department)),
+                     build=_department),
     events.EventType("org.department.updated", "A department changed.", payload=DepartmentUpdatedData,
-                     build=_of_target(_department_updated)),
+                     build=_department_updated),
     events.EventType("org.department.deleted", "A department was deleted.", payload=DeletedData,
-                     build=_of_target(_deleted)),
+                     build=_deleted),
     events.EventType("org.branch.created", "A branch (office or site) was added.", payload=BranchData,
-                     build=_of_target(_branch)),
+                     build=_branch),
     events.EventType("org.branch.updated", "A branch changed.", payload=BranchUpdatedData,
-                     build=_of_target(_branch_updated)),
-    events.EventType("org.branch.deleted", "A branch was deleted.", payload=DeletedData, build=_of_target(_deleted)),
+                     build=_branch_updated),
+    events.EventType("org.branch.deleted", "A branch was deleted.", payload=DeletedData, build=_deleted),
 ], group="People")
 
 events.register_kinds([

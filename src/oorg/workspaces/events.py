@@ -103,14 +103,6 @@ def _settings(workspace, data: dict) -> dict:
             "fields": list(data.get("fields") or [])}
 
 
-def _of_target(build):
-    """`build` reads the target; a record of the action without one (no service makes such, tests may) keeps its
-    data as it is."""
-    def payload(target, data: dict) -> dict:
-        return events.default_data(target, data) if target is None else build(target, data)
-    return payload
-
-
 # --- notices ------------------------------------------------------------------------------------------------
 
 INVITATION_ACCEPTED = "workspaces.invitation_accepted"
@@ -162,24 +154,24 @@ def notify_ownership_offered(event) -> list[events.Notice]:
 
 events.register_types([
     events.EventType("workspace.invitation_accepted", "Someone accepted an invitation and joined the workspace.",
-                     payload=InvitationAcceptedData, build=_of_target(_invitation_accepted),
+                     payload=InvitationAcceptedData, build=_invitation_accepted,
                      notify=notify_invitation_accepted),
     events.EventType("workspace.member_role_changed", "A member's role changed.", payload=MemberRoleChangedData,
-                     build=_of_target(_role_changed), notify=notify_role_changed),
+                     build=_role_changed, notify=notify_role_changed),
     events.EventType("workspace.member_removed", "A member was removed from the workspace.",
-                     payload=MemberEndedData, build=_of_target(_member_ended)),
+                     payload=MemberEndedData, build=_member_ended),
     events.EventType("workspace.member_left", "A member left the workspace.", payload=MemberEndedData,
-                     build=_of_target(_member_ended)),
+                     build=_member_ended),
     events.EventType("workspace.ownership_transfer_proposed", "An owner offered ownership to another member.",
-                     payload=OwnershipTransferData, build=_of_target(_transfer),
+                     payload=OwnershipTransferData, build=_transfer,
                      notify=notify_ownership_offered),
     events.EventType("workspace.ownership_transferred", "A member accepted ownership and became the owner.",
-                     payload=OwnershipTransferData, build=_of_target(_transfer)),
+                     payload=OwnershipTransferData, build=_transfer),
     events.EventType("workspace.settings_changed", "The workspace's name, time zone or locale changed.",
-                     payload=WorkspaceSettingsData, build=_of_target(_settings)),
+                     payload=WorkspaceSettingsData, build=_settings),
     events.EventType("workspace.two_factor_requirement_changed",
                      "The workspace started or stopped requiring two-factor sign-in.", payload=WorkspaceSettingsData,
-                     build=_of_target(_settings)),
+                     build=_settings),
 ], group="Workspace")
 
 events.register_kinds([
