@@ -16,6 +16,8 @@ from oorg.core import events
 from oorg.core.models import Workspace
 from oorg.core.schemas import StrictSchema
 
+from .schemas import BranchOut
+
 
 class DepartmentRef(StrictSchema):  # strict: a payload carries these keys and nothing else
     id: int
@@ -63,19 +65,7 @@ class DepartmentUpdatedData(DepartmentData):
     fields: list[str]
 
 
-class BranchData(StrictSchema):
-    id: int
-    name: str
-    address: str
-    country: str
-    time_zone: str
-    working_days: list[str]
-    work_starts: dt.time
-    work_ends: dt.time
-    holiday_calendar: str
-
-
-class BranchUpdatedData(BranchData):
+class BranchUpdatedData(BranchOut):  # a branch's payload is its API answer
     fields: list[str]
 
 
@@ -122,10 +112,7 @@ def _department_updated(department, data: dict) -> dict:
 
 
 def _branch(branch, data: dict) -> dict:
-    return {"id": branch.pk, "name": branch.name, "address": branch.address, "country": branch.country,
-            "time_zone": branch.time_zone, "working_days": list(branch.working_days or []),
-            "work_starts": branch.work_starts, "work_ends": branch.work_ends,
-            "holiday_calendar": branch.holiday_calendar}
+    return BranchOut.from_orm(branch).model_dump(mode="json")
 
 
 def _branch_updated(branch, data: dict) -> dict:
@@ -172,7 +159,7 @@ events.register_types([
                      build=_department_updated),
     events.EventType("org.department.deleted", "A department was deleted.", payload=DeletedData,
                      build=_deleted),
-    events.EventType("org.branch.created", "A branch (office or site) was added.", payload=BranchData,
+    events.EventType("org.branch.created", "A branch (office or site) was added.", payload=BranchOut,
                      build=_branch),
     events.EventType("org.branch.updated", "A branch changed.", payload=BranchUpdatedData,
                      build=_branch_updated),
