@@ -3,8 +3,13 @@ from __future__ import annotations
 
 import datetime as dt
 import email
+import importlib
+import json
+import os
 import re
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -288,3 +293,26 @@ def company(workspace, owner, hr, manager, member):
 def clients(workspace, owner, admin, hr, manager, member):
     users = {"owner": owner, "admin": admin, "hr": hr, "manager": manager, "member": member}
     return {role: ApiClient(token_for(user, workspace, name=f"{role}-org")) for role, user in users.items()}
+
+
+@pytest.fixture
+def race(request, tmp_path):
+    """race(NAME) -> the JSON of NAME in the `races` module beside the calling test (tests/<area>/races.py): run
+    in-process on PostgreSQL (committed rows, threads with their own connections), else in a subprocess on a
+    fresh SQLite file database set up as in production (the in-memory test database holds no concurrent writers)."""
+    module = f"{request.module.__package__}.races"
+
+    def run(name):
+        from django.db import connection
+
+        if connection.vendor == "postgresql":
+            request.getfixturevalue("transactional_db")
+            return getattr(importlib.import_module(module), name)()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("OORG_")}
+        env.update(OORG_DATA_DIR=str(tmp_path), OORG_TASKS_EAGER="1", OORG_BASE_URL="http://testserver",
+                   DJANGO_SETTINGS_MODULE="oorg.settings")
+        done = subprocess.run([sys.executable, "-m", module, name], env=env, cwd=Path(__file__).resolve().parents[1],
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr[-3000:]
+        return json.loads(done.stdout.strip().splitlines()[-1])
+    return run

@@ -8,11 +8,7 @@ from __future__ import annotations
 
 import ast
 import importlib
-import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pyotp
@@ -29,7 +25,6 @@ from oorg.core.tenancy import workspace_scope
 
 from ..conftest import PASSWORD, ApiClient, actor_for, make_user, make_workspace
 from ..web.pages import signed_in_client, text
-from . import races
 
 ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / "src" / "oorg"
@@ -333,24 +328,6 @@ def test_turning_two_factor_off_on_the_page_is_throttled_with_sign_in_failures(w
 
 
 # --- the count is atomic ---------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def race(request, tmp_path):
-    """race(NAME) -> the JSON of tests/accounts/races.py NAME: in-process on PostgreSQL, else in a subprocess on
-    a fresh SQLite file database set up as in production."""
-    def run(name):
-        if connection.vendor == "postgresql":
-            request.getfixturevalue("transactional_db")
-            return getattr(races, name)()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("OORG_")}
-        env.update(OORG_DATA_DIR=str(tmp_path), OORG_TASKS_EAGER="1", OORG_BASE_URL="http://testserver",
-                   DJANGO_SETTINGS_MODULE="oorg.settings")
-        done = subprocess.run([sys.executable, "-m", "tests.accounts.races", name], env=env, cwd=ROOT,
-                              capture_output=True, text=True, timeout=300)
-        assert done.returncode == 0, done.stderr[-3000:]
-        return json.loads(done.stdout.strip().splitlines()[-1])
-    return run
 
 
 def test_forty_parallel_wrong_passwords_get_exactly_five_evaluated(race):

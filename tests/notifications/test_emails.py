@@ -5,14 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
@@ -23,11 +18,9 @@ from oorg.notifications.emails import send_due
 from oorg.notifications.models import Notification, NotificationPreferences
 
 from ..conftest import actor_for, free_port
-from . import races
 from .conftest import NEWS, PING, SECURITY, account_notice, notifications_of, ping
 
 pytestmark = pytest.mark.django_db
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def parts(message) -> tuple[str | None, str | None]:
@@ -192,22 +185,6 @@ def test_a_job_that_fails_before_commit_leaves_the_notifications_due(workspace, 
     monkeypatch.setattr(emails, "render_to_string", real)
     assert send_due(now=later) == 1 and send_due(now=later) == 0
     assert len(member_inbox()) == 1
-
-
-@pytest.fixture
-def race(request, tmp_path):
-    def run(name):
-        if connection.vendor == "postgresql":
-            request.getfixturevalue("transactional_db")
-            return getattr(races, name)()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("OORG_")}
-        env.update(OORG_DATA_DIR=str(tmp_path), OORG_TASKS_EAGER="1", OORG_BASE_URL="http://testserver",
-                   DJANGO_SETTINGS_MODULE="oorg.settings")
-        done = subprocess.run([sys.executable, "-m", "tests.notifications.races", name], env=env, cwd=ROOT,
-                              capture_output=True, text=True, timeout=300)
-        assert done.returncode == 0, done.stderr[-3000:]
-        return json.loads(done.stdout.strip().splitlines()[-1])
-    return run
 
 
 @pytest.mark.django_db(transaction=True)  # on PostgreSQL the jobs' own connections must see the rows
