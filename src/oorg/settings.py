@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "oorg.workspaces",
     "oorg.notifications",
     "oorg.webhooks",
+    "oorg.crm",
     "oorg.web",
 ]
 

@@ -67,6 +67,9 @@ class EventType:
     notify: Callable[[Event], Iterable[Notice]] | None = None  # who is told by default
     account: bool = False  # an account event (no workspace): never offered to webhooks
     webhook: bool = True  # offered to webhook subscriptions
+    # (actor, payload) -> whether this reader may receive it (a webhook's creator); None: anyone who may read
+    # the workspace's events. CRM records follow their record scopes (crm/events/__init__.py).
+    visible_to: Callable[[object, dict], bool] | None = None
     group: str = ""
 
 

@@ -18,4 +18,6 @@ urlpatterns = [
     path("", include("oorg.notifications.urls")),
     path("", include("oorg.webhooks.urls")),
     path("w/<slug:workspace_slug>/", include("oorg.org.urls")),
+    path("w/<slug:workspace_slug>/crm/", include("oorg.crm.urls")),
+    path("", include("oorg.crm.public_urls")),
 ]

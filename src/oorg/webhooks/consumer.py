@@ -14,7 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from oorg.core import events as core_events
-from oorg.core.models import Event, Workspace
+from oorg.core.models import Event, Membership, Workspace
+from oorg.core.permissions import Actor
 from oorg.core.tenancy import workspace_scope
 
 from . import delivery
@@ -45,12 +46,40 @@ def handle(events: list[Event]) -> None:
             _deliveries_for(workspace_id, batch)
 
 
+def _creator(workspace, subscription) -> Actor | None:
+    membership = (Membership.objects.select_related("user").filter(pk=subscription.created_by_id, is_active=True)
+                  .first() if subscription.created_by_id else None)
+    if membership is None:
+        return None
+    return Actor(user=membership.user, workspace=workspace, membership=membership, role=membership.role)
+
+
+def _visible(workspace, wanted: list) -> list:
+    """Drop (subscription, event) pairs whose event its creator may not see (a type with `visible_to`)."""
+    creators: dict[int, Actor | None] = {}
+    kept = []
+    for subscription, event in wanted:
+        rule = core_events.TYPES[event.type].visible_to
+        if rule is not None:
+            if subscription.pk not in creators:
+                creators[subscription.pk] = _creator(workspace, subscription)
+            reader = creators[subscription.pk]
+            if reader is None or not rule(reader, event.data):
+                continue
+        kept.append((subscription, event))
+    return kept
+
+
 def _deliveries_for(workspace_id: int, batch: list[Event]) -> None:
-    subscriptions = list(WebhookSubscription.objects.filter(active=True).only("pk", "events", "workspace_id"))
+    subscriptions = list(WebhookSubscription.objects.filter(active=True)
+                         .only("pk", "events", "workspace_id", "created_by"))
     wanted = [(s, e) for e in batch for s in subscriptions if s.wants(e.type)]
     if not wanted:
         return
     workspace = Workspace.objects.get(pk=workspace_id)
+    wanted = _visible(workspace, wanted)
+    if not wanted:
+        return
     now = timezone.now()
     rows = [WebhookDelivery(workspace_id=workspace_id, subscription_id=s.pk, event_id=e.pk, event_type=e.type,
                             next_attempt_at=now,

@@ -28,12 +28,16 @@ class WebhookSubscription(WorkspaceOwned):
     last_delivery_at = models.DateTimeField(null=True, blank=True)
     last_delivery_ok = models.BooleanField(null=True, blank=True)
     last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Whose eyes the subscription has: events about records its creator may not see (CRM record scopes) are
+    # not sent. A subscription whose creator left (or made before this was kept) gets only unscoped events.
+    created_by = models.ForeignKey("core.Membership", null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class PersonalData:
         subject = "workspace"
-        fields = {}  # where the workspace's own systems listen, and their shared secret: no person's data
+        fields = {"created_by": Category.ACTIVITY}  # else where the workspace's systems listen, and their secret
         on_erasure = Erasure.RETAIN
         retention = "workspace"
         export = False

@@ -102,7 +102,7 @@ def create_subscription(actor: Actor, *, url: str, events: list[str],
     secret = new_secret()
     with transaction.atomic():
         subscription = WebhookSubscription.objects.create(workspace=actor.workspace, secret_encrypted=encrypt(secret),
-                                                          **fields)
+                                                          created_by=actor.membership, **fields)
         audit.record(actor, "webhooks.subscription.created", subscription, host=_host(subscription.url),
                      events=subscription.events, fields=sorted(k for k, v in fields.items() if v))
     return subscription, secret
