@@ -9,12 +9,13 @@ from .views import (
     imports,
     leads,
     lists,
+    pipelines,
     settings,
     timeline,
     web_forms,
 )
 
 app_name = "crm"
-urlpatterns = [pattern for module in (lists, leads, contacts, companies, deals, board, forecast, activities,
-                                      timeline, imports, settings, web_forms)
+urlpatterns = [pattern for module in (lists, leads, contacts, companies, deals, board, forecast, pipelines,
+                                      activities, timeline, imports, settings, web_forms)
                for pattern in module.urlpatterns]
