@@ -299,6 +299,8 @@ CELERY_BEAT_SCHEDULE = {
     "purge-old-notifications": {"task": "notifications.purge_old_notifications", "schedule": 3600.0},
     # Webhook deliveries that are due (retries, lost tasks, expired claims) are queued; old ones go (webhooks/sweep.py).
     "send-due-webhooks": {"task": "webhooks.send_due", "schedule": 60.0},
+    # Reminders of CRM activities whose time came, each sent once (crm/services/reminders.py).
+    "crm-send-due-reminders": {"task": "crm.send_due_reminders", "schedule": 60.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 
