@@ -239,3 +239,24 @@ class MonthDay(Func):
         # EXTRACT from a date is IMMUTABLE (to_char is only STABLE), so an index can be built on this expression.
         return self.as_sql(compiler, connection, template="CAST(EXTRACT(MONTH FROM %(expressions)s) * 100 "
                            "+ EXTRACT(DAY FROM %(expressions)s) AS INTEGER)", **extra)
+
+
+# --- bulk inserts ---------------------------------------------------------------------------------------------
+
+
+def insert_rows(model, columns: tuple[str, ...], rows: list, *, ignore_conflicts: bool = False,
+                batch_size: int = 5000) -> None:
+    """INSERT rows of already-prepared values (`columns`: field names or attnames, in the rows' order) with one
+    statement sent for a batch (executemany). bulk_create builds and prepares each value of each row in Python
+    first, which costs more than the insert itself at an import's scale. The values must be what the database
+    stores (no field conversion is done here); the callers are imports that cleaned every value."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(model._meta.get_field(c).column) for c in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    tail = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({marks}){tail}"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch_size):
+            cursor.executemany(sql, rows[start:start + batch_size])
