@@ -13,6 +13,8 @@ from ..conftest import ApiClient, token_for
 
 ALL = {"owner", "admin", "hr", "manager", "member"}
 PEOPLE_ADMINS = {"owner", "admin", "hr"}
+CRM_VIEWERS = {"owner", "admin", "manager", "member"}
+CRM_DELETERS = {"owner", "admin", "manager"}
 CSV = b"employee_code,full_name\nN1,New Person\n"
 
 
@@ -97,12 +99,136 @@ MATRIX = [
     ("POST", "/webhooks/{webhook}/test", {}, {"owner", "admin"}),
     ("POST", "/webhooks/{webhook}/deliveries/{webhook_delivery}/resend", {}, {"owner", "admin"}),
     ("DELETE", "/webhooks/{webhook}", None, {"owner", "admin"}),
+    # crm pipelines (read: any CRM viewer; change: crm.settings.manage), deals (crm.records.edit), forecast
+    ("GET", "/pipelines", None, {"owner", "admin", "manager", "member"}),
+    ("GET", "/pipelines/{pipeline}", None, {"owner", "admin", "manager", "member"}),
+    ("POST", "/pipelines", {"name": "Matrix", "stages": [{"name": "One", "probability": 10}]}, {"owner", "admin"}),
+    ("PATCH", "/pipelines/{pipeline}", {"name": "Renamed"}, {"owner", "admin"}),
+    ("DELETE", "/pipelines/{empty_pipeline}", None, {"owner", "admin"}),
+    ("GET", "/deals", None, {"owner", "admin", "manager", "member"}),
+    ("GET", "/deals/forecast", None, {"owner", "admin", "manager", "member"}),
+    ("POST", "/deals", {"name": "Matrix deal", "amount": "10.00"}, {"owner", "admin", "manager", "member"}),
+    # crm import and export (crm.records.import / crm.records.export: owner, admin, manager)
+    *[(m, p.format(plural=plural), b, {"owner", "admin", "manager"})
+      for plural, columns in (("leads", b"full_name\nMatrix\n"), ("contacts", b"full_name\nMatrix\n"),
+                              ("companies", b"name\nMatrix\n"), ("deals", b"name\nMatrix\n"))
+      for m, p, b in (("UPLOAD", "/{plural}/import", columns), ("UPLOAD", "/{plural}/import/preview", columns),
+                      ("GET", "/{plural}/export", None))],
+    # crm activities, notes and timelines (see the record scopes; notes of others: crm.records.delete)
+    ("GET", "/activities", None, {"owner", "admin", "manager", "member"}),
+    ("POST", "/activities", {"kind": "task", "subject": "Matrix", "lead_id": "{crm_lead}"},
+     {"owner", "admin", "manager", "member"}),
+    ("GET", "/activities/{crm_activity}", None, {"owner", "admin", "manager", "member"}),
+    ("PATCH", "/activities/{crm_activity}", {"subject": "Renamed"}, {"owner", "admin", "manager", "member"}),
+    ("POST", "/activities/{crm_activity}/done", {}, {"owner", "admin", "manager", "member"}),
+    ("POST", "/activities/{crm_activity}/undone", {}, {"owner", "admin", "manager", "member"}),
+    ("DELETE", "/activities/{crm_activity}", None, {"owner", "admin", "manager", "member"}),
+    ("GET", "/notes", None, {"owner", "admin", "manager", "member"}),
+    ("POST", "/notes", {"body": "<p>Matrix</p>", "lead_id": "{crm_lead}"}, {"owner", "admin", "manager", "member"}),
+    ("GET", "/notes/{crm_note}", None, {"owner", "admin", "manager", "member"}),
+    ("PATCH", "/notes/{crm_note}", {"body": "Renamed"}, {"owner", "admin", "manager"}),
+    ("DELETE", "/notes/{crm_note}", None, {"owner", "admin", "manager"}),
+    ("GET", "/leads/{crm_lead}/timeline", None, {"owner", "admin", "manager", "member"}),
+    # crm contacts, companies (crm.records.edit; delete and merge: crm.records.delete), custom fields (read: any CRM
+    # viewer; change: crm.settings.manage), duplicates, bulk change (edit) and bulk delete (delete)
+    *[(m, p, b, CRM_VIEWERS) for m, p, b in (
+        ("GET", "/contacts", None), ("POST", "/contacts", {"full_name": "Matrix contact"}),
+        ("GET", "/contacts/{crm_contact}", None), ("PATCH", "/contacts/{crm_contact}", {"job_title": "Renamed"}),
+        ("GET", "/companies", None), ("POST", "/companies", {"name": "Matrix company"}),
+        ("GET", "/companies/{crm_company}", None), ("PATCH", "/companies/{crm_company}", {"industry": "Renamed"}),
+        ("GET", "/companies/{crm_company}/contacts", None),
+        ("GET", "/custom-fields", None), ("GET", "/custom-fields/{crm_custom_field}", None),
+        ("GET", "/contacts/duplicates", None), ("GET", "/companies/duplicates", None),
+        ("GET", "/leads/duplicates", None))],
+    ("DELETE", "/contacts/{crm_contact}", None, CRM_DELETERS),
+    ("DELETE", "/companies/{crm_company}", None, CRM_DELETERS),
+    ("POST", "/contacts/merge", {"target_id": "{crm_contact}", "source_id": "{crm_contact2}"}, CRM_DELETERS),
+    ("POST", "/companies/merge", {"target_id": "{crm_company}", "source_id": "{crm_company2}"}, CRM_DELETERS),
+    ("POST", "/leads/merge", {"target_id": "{crm_lead}", "source_id": "{crm_lead2}"}, CRM_DELETERS),
+    ("POST", "/custom-fields", {"entity": "lead", "name": "matrix", "label": "Matrix", "type": "text"},
+     {"owner", "admin"}),
+    ("PATCH", "/custom-fields/{crm_custom_field}", {"label": "Renamed"}, {"owner", "admin"}),
+    ("DELETE", "/custom-fields/{crm_custom_field}", None, {"owner", "admin"}),
+    *[("POST", f"/{plural}/bulk-update", {"filter": {}, "set": {"add_tags": ["matrix"]}}, CRM_VIEWERS)
+      for plural in ("leads", "contacts", "companies", "deals")],
+    *[("POST", f"/{plural}/bulk-delete", {"filter": {"q": "nothing-matches"}, "confirm_count": 0}, CRM_DELETERS)
+      for plural in ("leads", "contacts", "companies", "deals")],
+    # crm leads (edit and convert: crm.records.edit; delete: crm.records.delete) and web forms (crm.settings.manage)
+    ("GET", "/leads", None, CRM_VIEWERS),
+    ("POST", "/leads", {"full_name": "Matrix new lead"}, CRM_VIEWERS),
+    ("GET", "/leads/{crm_lead}", None, CRM_VIEWERS),
+    ("PATCH", "/leads/{crm_lead}", {"full_name": "Renamed"}, CRM_VIEWERS),
+    ("POST", "/leads/{crm_lead}/convert", {"create_deal": False}, CRM_VIEWERS),
+    ("DELETE", "/leads/{crm_lead2}", None, CRM_DELETERS),
+    ("GET", "/web-forms", None, {"owner", "admin"}),
+    ("POST", "/web-forms", {"name": "Matrix form"}, {"owner", "admin"}),
+    ("GET", "/web-forms/{crm_web_form}", None, {"owner", "admin"}),
+    ("PATCH", "/web-forms/{crm_web_form}", {"name": "Renamed"}, {"owner", "admin"}),
+    ("POST", "/web-forms/{crm_web_form}/rotate-key", {}, {"owner", "admin"}),
+    ("DELETE", "/web-forms/{crm_web_form}", None, {"owner", "admin"}),
 ]
+
+
+def _crm_activity_targets(workspace, membership) -> dict:
+    """A lead of the member's (so every CRM role sees it: the manager through her team), with an activity and
+    a note made by the system (so only crm.records.delete may change the note)."""
+    from oorg.crm.models import Activity, Lead, Note
+
+    lead = Lead.objects.create(workspace=workspace, full_name="Matrix lead", owner=membership)
+    activity = Activity.objects.create(workspace=workspace, lead=lead, kind="call", subject="Matrix", owner=membership)
+    note = Note.objects.create(workspace=workspace, lead=lead, body="<p>Matrix</p>")
+    return {"crm_lead": lead.pk, "crm_activity": activity.pk, "crm_note": note.pk}
+
+
+def _crm_contact_targets(workspace, membership) -> dict:
+    """Two contacts, two companies, a second lead and a custom field, all the member's (every CRM role sees them)."""
+    from oorg.crm.models import Company, Contact, CustomField, Lead
+
+    made = {}
+    for key, model, name in (("crm_contact", Contact, "full_name"), ("crm_contact2", Contact, "full_name"),
+                             ("crm_company", Company, "name"), ("crm_company2", Company, "name"),
+                             ("crm_lead2", Lead, "full_name")):
+        made[key] = model.objects.create(workspace=workspace, owner=membership, **{name: f"Matrix {key}"}).pk
+    made["crm_custom_field"] = CustomField.objects.create(workspace=workspace, entity="contact", name="matrix_field",
+                                                          label="Matrix", type="text").pk
+    return made
+
+
+def _crm_web_form_target(workspace) -> dict:
+    from oorg.crm.models import WebForm
+
+    return {"crm_web_form": WebForm.objects.create(workspace=workspace, name="Matrix form", key="matrix-key").pk}
+
+
+def _crm_web_forms():
+    from oorg.crm.models import WebForm
+
+    return sorted(WebForm.objects.values_list("pk", "name", "key", "active"))
+
+
+def _crm_contacts_and_companies():
+    from oorg.crm.models import Company, Contact, CustomField, Lead
+
+    return (sorted(Contact.objects.values_list("pk", "full_name", "job_title", "tags")),
+            sorted(Company.objects.values_list("pk", "name", "industry", "tags")),
+            sorted(Lead.objects.values_list("pk", "full_name", "tags")),
+            sorted(CustomField.objects.values_list("pk", "label")))
+
+
+def _crm_pipelines_and_deals():
+    from oorg.crm.models import Deal, Pipeline, Stage
+
+    return (sorted(Pipeline.objects.values_list("pk", "name", "assignees")),
+            sorted(Stage.objects.values_list("pk", "name", "probability")),
+            sorted(Deal.objects.values_list("pk", "name", "stage_id", "owner_id")))
 
 
 def state(workspace):
     with workspace_scope(workspace):
         return (
+            _crm_pipelines_and_deals(),
+            _crm_contacts_and_companies(),
+            _crm_web_forms(),
             sorted(Membership.objects.values_list("pk", "role", "is_active")),
             Invitation.objects.count(),
             sorted(Role.objects.values_list("pk", "name", "permissions")),
@@ -131,10 +257,19 @@ def targets(company, workspace, member):
         empty_department = services.create_department(system, name="Empty")
         webhook, _secret = webhooks.create_subscription(system, url="https://hooks.example.test/t", events=["*"])
         webhook_delivery = webhooks.send_test_event(system, webhook)  # its send waits for a commit never made
+        from oorg.crm.models import Pipeline
+        from oorg.crm.services.pipelines import ensure_default_pipeline
+
+        crm_pipeline = ensure_default_pipeline(workspace)
+        empty_pipeline = Pipeline.objects.create(workspace=workspace, name="Empty", position=9)
+        crm_records = _crm_activity_targets(workspace, Membership.objects.get(user=member))
+        crm_records.update(_crm_contact_targets(workspace, Membership.objects.get(user=member)))
+        crm_records.update(_crm_web_form_target(workspace))
         return {"webhook": webhook.pk, "webhook_delivery": webhook_delivery.pk,"member": Membership.objects.get(user=member).pk, "role": role.pk, "branch": company["berlin"].pk,
                 "empty_branch": empty_branch.pk, "department": company["sales"].pk,
                 "empty_department": empty_department.pk, "employee": company["sales_rep"].pk,
-                "report": company["report"].pk}
+                "report": company["report"].pk, "pipeline": crm_pipeline.pk, "empty_pipeline": empty_pipeline.pk,
+                **crm_records}
 
 
 @pytest.mark.parametrize("method, path, body, allowed", MATRIX, ids=lambda v: str(v) if isinstance(v, str) else "")

@@ -137,6 +137,100 @@ ROUTES = {
     "POST /webhooks/{webhook_id}/test": {"ids": {"webhook_id": "b_webhook"}},
     "POST /webhooks/{webhook_id}/deliveries/{delivery_id}/resend": {
         "ids": {"webhook_id": "b_webhook", "delivery_id": "b_delivery"}},
+    # crm: leads, conversion, web forms (crm/api/leads.py, web_forms.py)
+    "GET /leads": {"lists": True},
+    "POST /leads": {"body": {"full_name": "Isolation", "email": "lead@globex.test", "owner_id": "b_membership"},
+                    "body_ids": True},
+    "GET /leads/{lead_id}": {"ids": {"lead_id": "b_lead"}},
+    "PATCH /leads/{lead_id}": {"ids": {"lead_id": "b_lead"}, "body": {"full_name": "Hijacked"}},
+    "DELETE /leads/{lead_id}": {"ids": {"lead_id": "b_lead"}},
+    "POST /leads/{lead_id}/convert": {"ids": {"lead_id": "b_lead"}, "body": {"create_deal": True}},
+    "GET /web-forms": {"lists": True},
+    "POST /web-forms": {"body": {"name": "Isolation", "assignees": ["b_membership"]}, "body_ids": True},
+    "GET /web-forms/{web_form_id}": {"ids": {"web_form_id": "b_web_form"}},
+    "PATCH /web-forms/{web_form_id}": {"ids": {"web_form_id": "b_web_form"}, "body": {"name": "Renamed"}},
+    "DELETE /web-forms/{web_form_id}": {"ids": {"web_form_id": "b_web_form"}},
+    "POST /web-forms/{web_form_id}/rotate-key": {"ids": {"web_form_id": "b_web_form"}},
+    # crm: pipelines, deals, stage changes, forecast (crm/api/pipelines.py, deals.py)
+    "GET /pipelines": {"lists": True},
+    "POST /pipelines": {"body": {"name": "Isolation", "stages": [{"name": "One", "probability": 5}],
+                                 "assignees": ["b_membership"]}, "body_ids": True},
+    "GET /pipelines/{pipeline_id}": {"ids": {"pipeline_id": "b_pipeline"}},
+    "PATCH /pipelines/{pipeline_id}": {"ids": {"pipeline_id": "b_pipeline"}, "body": {"name": "Renamed"}},
+    "DELETE /pipelines/{pipeline_id}": {"ids": {"pipeline_id": "b_pipeline"}},
+    "GET /deals": {"lists": True},
+    "GET /deals/forecast": {"lists": True},
+    "POST /deals": {"body": {"name": "Isolation", "pipeline_id": "b_pipeline", "stage_id": "b_stage",
+                             "contact_id": "b_contact", "company_id": "b_company", "owner_id": "b_membership"},
+                    "body_ids": True},
+    "GET /deals/{deal_id}": {"ids": {"deal_id": "b_deal"}},
+    "PATCH /deals/{deal_id}": {"ids": {"deal_id": "b_deal"}, "body": {"name": "Hijacked"}},
+    "DELETE /deals/{deal_id}": {"ids": {"deal_id": "b_deal"}},
+    "POST /deals/{deal_id}/move": {"ids": {"deal_id": "b_deal"}, "body": {"stage_id": 1}},
+    "GET /deals/{deal_id}/stage-changes": {"ids": {"deal_id": "b_deal"}},
+    # crm: import and export (crm/api/imports.py): B's emails and domains never match, B's rows never export
+    "POST /leads/import": {"upload": ("leads.csv", b"full_name,email\nHijack,lead@globex.test\n")},
+    "POST /leads/import/preview": {"upload": ("leads.csv", b"full_name,email\nHijack,lead@globex.test\n")},
+    "GET /leads/export": {"lists": True},
+    "POST /contacts/import": {"upload": ("contacts.csv", b"full_name,email,company_domain\nHijack,contact@globex.test,"
+                                                         b"globex.test\n")},
+    "POST /contacts/import/preview": {"upload": ("contacts.csv", b"full_name,email\nHijack,contact@globex.test\n")},
+    "GET /contacts/export": {"lists": True},
+    "POST /companies/import": {"upload": ("companies.csv", b"name,domain\nHijack,globex.test\n")},
+    "POST /companies/import/preview": {"upload": ("companies.csv", b"name,domain\nHijack,globex.test\n")},
+    "GET /companies/export": {"lists": True},
+    "POST /deals/import": {"upload": ("deals.csv", b"name,pipeline,contact_email\n"
+                                                   b"Hijack,B-Pipeline,contact@globex.test\n")},
+    "POST /deals/import/preview": {"upload": ("deals.csv", b"name,pipeline\nHijack,B-Pipeline\n")},
+    "GET /deals/export": {"lists": True},
+    # crm: contacts, companies, custom fields, duplicates, merge, bulk (crm/api/contacts.py, companies.py,
+    # custom_fields.py, duplicates.py, bulk.py). Merge and bulk take B's ids as "not found / not matched"
+    # (404 / matched 0, tested in tests/crm/test_merge.py and test_bulk.py); here they run on A's own rows.
+    "GET /contacts": {"lists": True},
+    "POST /contacts": {"body": {"full_name": "Isolation", "company_ids": ["b_company"], "owner_id": "b_membership"},
+                       "body_ids": True},
+    "GET /contacts/{contact_id}": {"ids": {"contact_id": "b_contact"}},
+    "PATCH /contacts/{contact_id}": {"ids": {"contact_id": "b_contact"}, "body": {"full_name": "Hijacked"}},
+    "DELETE /contacts/{contact_id}": {"ids": {"contact_id": "b_contact"}},
+    "GET /companies": {"lists": True},
+    "POST /companies": {"body": {"name": "Isolation", "owner_id": "b_membership"}, "body_ids": True},
+    "GET /companies/{company_id}": {"ids": {"company_id": "b_company"}},
+    "PATCH /companies/{company_id}": {"ids": {"company_id": "b_company"}, "body": {"name": "Hijacked"}},
+    "DELETE /companies/{company_id}": {"ids": {"company_id": "b_company"}},
+    "GET /companies/{company_id}/contacts": {"ids": {"company_id": "b_company"}},
+    "GET /custom-fields": {"lists": True},
+    "POST /custom-fields": {"body": {"entity": "contact", "name": "b_field", "label": "Isolation", "type": "text"}},
+    "GET /custom-fields/{field_id}": {"ids": {"field_id": "b_custom_field"}},
+    "PATCH /custom-fields/{field_id}": {"ids": {"field_id": "b_custom_field"}, "body": {"label": "Hijacked"}},
+    "DELETE /custom-fields/{field_id}": {"ids": {"field_id": "b_custom_field"}},
+    "GET /contacts/duplicates": {"lists": True},
+    "GET /companies/duplicates": {"lists": True},
+    "GET /leads/duplicates": {"lists": True},
+    "POST /contacts/merge": {"body": {"target_id": 987654321, "source_id": 987654320}},
+    "POST /companies/merge": {"body": {"target_id": 987654321, "source_id": 987654320}},
+    "POST /leads/merge": {"body": {"target_id": 987654321, "source_id": 987654320}},
+    **{f"POST /{plural}/bulk-update": {"body": {"filter": {}, "set": {"add_tags": ["isolation"]}}}
+       for plural in ("leads", "contacts", "companies", "deals")},
+    **{f"POST /{plural}/bulk-delete": {"body": {"filter": {"q": "B-"}, "confirm_count": 0}}
+       for plural in ("leads", "contacts", "companies", "deals")},
+    # crm: activities, notes, timelines (crm/api/activities.py, notes.py, timeline.py)
+    "GET /activities": {"lists": True},
+    "POST /activities": {"body": {"kind": "call", "subject": "Isolation", "deal_id": "b_deal",
+                                  "owner_id": "b_membership"}, "body_ids": True},
+    "GET /activities/{activity_id}": {"ids": {"activity_id": "b_activity"}},
+    "PATCH /activities/{activity_id}": {"ids": {"activity_id": "b_activity"}, "body": {"subject": "Hijacked"}},
+    "DELETE /activities/{activity_id}": {"ids": {"activity_id": "b_activity"}},
+    "POST /activities/{activity_id}/done": {"ids": {"activity_id": "b_activity"}},
+    "POST /activities/{activity_id}/undone": {"ids": {"activity_id": "b_activity"}},
+    "GET /notes": {"lists": True},
+    "POST /notes": {"body": {"body": "Isolation", "contact_id": "b_contact"}, "body_ids": True},
+    "GET /notes/{note_id}": {"ids": {"note_id": "b_note"}},
+    "PATCH /notes/{note_id}": {"ids": {"note_id": "b_note"}, "body": {"body": "Hijacked"}},
+    "DELETE /notes/{note_id}": {"ids": {"note_id": "b_note"}},
+    "GET /leads/{record_id}/timeline": {"ids": {"record_id": "b_lead"}},
+    "GET /contacts/{record_id}/timeline": {"ids": {"record_id": "b_contact"}},
+    "GET /companies/{record_id}/timeline": {"ids": {"record_id": "b_company"}},
+    "GET /deals/{record_id}/timeline": {"ids": {"record_id": "b_deal"}},
 }
 
 
@@ -201,7 +295,9 @@ def world(workspace, other_workspace, admin, member, hr):
     with workspace_scope(other_workspace):
         b_webhook, _secret = webhooks.create_subscription(actor, url="https://hooks.globex.test/b", events=["*"])
         b_delivery = webhooks.send_test_event(actor, b_webhook)  # its send waits for a commit that never comes
+    crm = _crm_records(other_workspace, owner_membership, b_owner)
     return {
+        **crm,
         "a": workspace, "b": other_workspace, "a_users": [workspace.owner, admin, member, hr],
         "b_users": [b_owner, b_member],
         "b_membership": b_membership.pk, "b_invitation": b_invitation.pk, "b_role": b_role.pk,
@@ -209,6 +305,38 @@ def world(workspace, other_workspace, admin, member, hr):
         "b_session": b_session.pk, "b_token_secret": b_token_secret, "b_job": b_job.pk,
         "b_notification": b_notification.pk, "b_webhook": b_webhook.pk, "b_delivery": b_delivery.pk,
     }
+
+
+def _crm_records(workspace, owner_membership, owner) -> dict:
+    """B's CRM: one of each record and definition, named B-... (the markers below)."""
+    from oorg.crm import models as crm
+
+    ws = {"workspace": workspace}
+    with workspace_scope(workspace):
+        company = crm.Company.objects.create(**ws, name="B-Company", domain="globex.test", owner=owner_membership)
+        contact = crm.Contact.objects.create(**ws, full_name="B-Contact", email="contact@globex.test",
+                                             owner=owner_membership)
+        crm.ContactCompany.objects.create(**ws, contact=contact, company=company)
+        lead = crm.Lead.objects.create(**ws, full_name="B-Lead", email="lead@globex.test", owner=owner_membership)
+        pipeline = crm.Pipeline.objects.create(**ws, name="B-Pipeline")
+        stage = crm.Stage.objects.create(**ws, pipeline=pipeline, name="B-Stage", probability=10)
+        deal = crm.Deal.objects.create(**ws, name="B-Deal", pipeline=pipeline, stage=stage, contact=contact,
+                                       company=company, owner=owner_membership)
+        activity = crm.Activity.objects.create(**ws, kind="call", subject="B-Activity", deal=deal,
+                                               owner=owner_membership)
+        note = crm.Note.objects.create(**ws, body="<p>B-Note</p>", contact=contact, author=owner)
+        entry = crm.TimelineEntry.objects.create(**ws, kind="note", note=note, contact=contact, summary="B-Note")
+        field = crm.CustomField.objects.create(**ws, entity="contact", name="b_field", label="B-Field", type="text")
+        form = crm.WebForm.objects.create(**ws, name="B-Form", key="b-form-key-" + "x" * 20)
+        view = crm.SavedView.objects.create(**ws, user=owner, entity="lead", name="B-View")
+    return {"b_company": company.pk, "b_contact": contact.pk, "b_lead": lead.pk, "b_pipeline": pipeline.pk,
+            "b_stage": stage.pk, "b_deal": deal.pk, "b_activity": activity.pk, "b_note": note.pk,
+            "b_timeline_entry": entry.pk, "b_custom_field": field.pk, "b_web_form": form.pk, "b_saved_view": view.pk,
+            "b_web_form_key": form.key}
+
+
+CRM_MARKERS = ("B-Company", "B-Contact", "B-Lead", "B-Pipeline", "B-Stage", "B-Deal", "B-Activity", "B-Note",
+               "B-Field", "B-Form", "B-View", "globex.test")
 
 
 def assert_harness_covers(found: set[str], exercised: dict, public: dict, kind: str) -> None:
@@ -273,7 +401,7 @@ def test_route_never_reaches_another_workspace(world, route, role):
     if spec.get("lists") and response.status_code == 200:
         text = response.getvalue().decode()  # exports stream
         for marker in ("globex", "B-Notification", "B-Secret-Role", "B-Branch", "B-Department", "B-Employee", "B-001",
-                       "pending@globex.test", "b-token", "member@globex.test"):
+                       "pending@globex.test", "b-token", "member@globex.test", *CRM_MARKERS):
             assert marker not in text, f"{route} leaked {marker!r} from workspace B"
 
 

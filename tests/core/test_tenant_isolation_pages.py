@@ -23,6 +23,8 @@ PUBLIC_PAGES = {
     "app": "redirects to the right place for anyone",
     "^api/": "JSON 404 for unknown API paths",
     "unsubscribe/<str:token>": "an email's unsubscribe link: the signed token is the proof, no sign-in",
+    "f/<str:key>": "the public web-to-lead form: its secret key names the workspace (crm/views/public.py)",
+    "f/<str:key>/thanks": "the public web form's thank-you page",
 }
 
 # Pages that need a sign-in: how to aim each at workspace B. "slug" pages get B's slug; `ids` put B's
@@ -80,6 +82,99 @@ PAGES = {
     "w/<slug:workspace_slug>/organization/import/jobs/<int:job_id>": {"ids": {"job_id": "b_job"}},
     "w/<slug:workspace_slug>/organization/import/jobs/<int:job_id>/errors.csv": {"ids": {"job_id": "b_job"}},
     "w/<slug:workspace_slug>/organization/import/template.csv": {"slug": True},
+    # crm board, forecast, deal pages and pipeline settings (crm/views/board.py, forecast.py, deals.py, pipelines.py)
+    "w/<slug:workspace_slug>/crm/board/": {"slug": True},
+    "w/<slug:workspace_slug>/crm/board/deals/<int:deal_id>/move": {"ids": {"deal_id": "b_deal"},
+                                                                   "post": {"stage_id": "1"}},
+    "w/<slug:workspace_slug>/crm/forecast/": {"slug": True},
+    "w/<slug:workspace_slug>/crm/deals/new": {"slug": True, "post": {"name": "Isolation", "stage_id": "1",
+                                                                    "currency": "EUR"}},
+    "w/<slug:workspace_slug>/crm/deals/<int:deal_id>/": {"ids": {"deal_id": "b_deal"}},
+    "w/<slug:workspace_slug>/crm/deals/<int:deal_id>/edit": {
+        "ids": {"deal_id": "b_deal"}, "post": {"name": "Hijacked", "stage_id": "1", "currency": "EUR"}},
+    "w/<slug:workspace_slug>/crm/deals/<int:deal_id>/delete": {"ids": {"deal_id": "b_deal"}, "post": {}},
+    "w/<slug:workspace_slug>/crm/pipelines/": {"slug": True},
+    "w/<slug:workspace_slug>/crm/pipelines/new": {"slug": True, "post": {"name": "Isolation", "rows": "1",
+                                                                        "stage_0_name": "One",
+                                                                        "stage_0_probability": "5"}},
+    "w/<slug:workspace_slug>/crm/pipelines/<int:pipeline_id>/edit": {
+        "ids": {"pipeline_id": "b_pipeline"}, "post": {"name": "Renamed", "rows": "0"}},
+    "w/<slug:workspace_slug>/crm/pipelines/<int:pipeline_id>/delete": {"ids": {"pipeline_id": "b_pipeline"},
+                                                                        "post": {}},
+    # crm import wizard and export (crm/views/imports.py)
+    "w/<slug:workspace_slug>/crm/import/": {"slug": True, "post": {"entity": "contact"}},
+    "w/<slug:workspace_slug>/crm/import/columns": {"slug": True, "post": {"header": ["a"], "column": [""]}},
+    "w/<slug:workspace_slug>/crm/import/confirm": {"slug": True, "post": {}},
+    "w/<slug:workspace_slug>/crm/import/jobs/<int:job_id>": {"ids": {"job_id": "b_job"}},
+    "w/<slug:workspace_slug>/crm/import/jobs/<int:job_id>/errors.csv": {"ids": {"job_id": "b_job"}},
+    "w/<slug:workspace_slug>/crm/export": {"slug": True},
+    # crm lists, saved views, timelines, notes and activities (crm/views/lists.py, timeline.py, activities.py)
+    "w/<slug:workspace_slug>/crm/leads/": {"slug": True},
+    "w/<slug:workspace_slug>/crm/contacts/": {"slug": True},
+    "w/<slug:workspace_slug>/crm/companies/": {"slug": True},
+    "w/<slug:workspace_slug>/crm/deals/": {"slug": True},
+    "w/<slug:workspace_slug>/crm/lists/columns/": {"slug": True, "post": {"entity": "lead", "columns": ["email"]}},
+    "w/<slug:workspace_slug>/crm/lists/views/": {"slug": True, "post": {"entity": "lead", "name": "Isolation"}},
+    "w/<slug:workspace_slug>/crm/lists/views/<int:view_id>/delete/": {"ids": {"view_id": "b_saved_view"},
+                                                                       "post": {}},
+    "w/<slug:workspace_slug>/crm/activities/": {"slug": True},
+    "w/<slug:workspace_slug>/crm/timeline/lead/<int:record_id>/": {"ids": {"record_id": "b_lead"}},
+    "w/<slug:workspace_slug>/crm/timeline/contact/<int:record_id>/": {"ids": {"record_id": "b_contact"}},
+    "w/<slug:workspace_slug>/crm/timeline/company/<int:record_id>/": {"ids": {"record_id": "b_company"}},
+    "w/<slug:workspace_slug>/crm/timeline/deal/<int:record_id>/": {"ids": {"record_id": "b_deal"}},
+    "w/<slug:workspace_slug>/crm/notes/add/": {"slug": True, "post": {"entity": "lead", "record_id": "1",
+                                                                      "body": "Isolation"}},
+    "w/<slug:workspace_slug>/crm/notes/<int:note_id>/delete/": {"ids": {"note_id": "b_note"}, "post": {}},
+    "w/<slug:workspace_slug>/crm/activities/add/": {"slug": True, "post": {"entity": "lead", "record_id": "1",
+                                                                           "kind": "call", "subject": "Isolation"}},
+    "w/<slug:workspace_slug>/crm/activities/<int:activity_id>/done/": {"ids": {"activity_id": "b_activity"},
+                                                                        "post": {}},
+    "w/<slug:workspace_slug>/crm/activities/<int:activity_id>/undone/": {"ids": {"activity_id": "b_activity"},
+                                                                          "post": {}},
+    # crm contact and company pages, custom fields settings, duplicates and merge, bulk change
+    # (crm/views/contacts.py, companies.py, settings.py, merge.py, bulk.py)
+    "w/<slug:workspace_slug>/crm/contacts/new": {"slug": True, "post": {"full_name": "Isolation",
+                                                                       "add_company": "globex.test"}},
+    "w/<slug:workspace_slug>/crm/contacts/<int:contact_id>/": {"ids": {"contact_id": "b_contact"}},
+    "w/<slug:workspace_slug>/crm/contacts/<int:contact_id>/edit": {"ids": {"contact_id": "b_contact"},
+                                                                    "post": {"full_name": "Hijacked"}},
+    "w/<slug:workspace_slug>/crm/contacts/<int:contact_id>/delete": {"ids": {"contact_id": "b_contact"}, "post": {}},
+    "w/<slug:workspace_slug>/crm/companies/new": {"slug": True, "post": {"name": "Isolation"}},
+    "w/<slug:workspace_slug>/crm/companies/<int:company_id>/": {"ids": {"company_id": "b_company"}},
+    "w/<slug:workspace_slug>/crm/companies/<int:company_id>/edit": {"ids": {"company_id": "b_company"},
+                                                                     "post": {"name": "Hijacked"}},
+    "w/<slug:workspace_slug>/crm/companies/<int:company_id>/delete": {"ids": {"company_id": "b_company"},
+                                                                       "post": {}},
+    "w/<slug:workspace_slug>/crm/settings/custom-fields/": {"slug": True},
+    "w/<slug:workspace_slug>/crm/settings/custom-fields/new": {
+        "slug": True, "post": {"entity": "contact", "label": "B field", "name": "b_field", "type": "text"}},
+    "w/<slug:workspace_slug>/crm/settings/custom-fields/<int:field_id>/edit": {
+        "ids": {"field_id": "b_custom_field"}, "post": {"label": "Hijacked"}},
+    "w/<slug:workspace_slug>/crm/settings/custom-fields/<int:field_id>/delete": {
+        "ids": {"field_id": "b_custom_field"}, "post": {}},
+    "w/<slug:workspace_slug>/crm/duplicates/": {"slug": True},
+    "w/<slug:workspace_slug>/crm/duplicates/merge": {"slug": True, "post": {"entity": "contact", "target_id": "1",
+                                                                           "source_id": "2"}},
+    "w/<slug:workspace_slug>/crm/bulk/review/": {"slug": True},
+    "w/<slug:workspace_slug>/crm/bulk/": {"slug": True, "post": {"entity": "contact", "action": "delete",
+                                                                 "confirm_count": "0"}},
+    # crm lead pages and web form settings (crm/views/leads.py, web_forms.py)
+    "w/<slug:workspace_slug>/crm/leads/new": {"slug": True, "post": {"full_name": "Isolation", "status": "new",
+                                                                     "source": "manual"}},
+    "w/<slug:workspace_slug>/crm/leads/<int:lead_id>/": {"ids": {"lead_id": "b_lead"}},
+    "w/<slug:workspace_slug>/crm/leads/<int:lead_id>/edit": {
+        "ids": {"lead_id": "b_lead"}, "post": {"full_name": "Hijacked", "status": "new", "source": "manual"}},
+    "w/<slug:workspace_slug>/crm/leads/<int:lead_id>/delete": {"ids": {"lead_id": "b_lead"}, "post": {}},
+    "w/<slug:workspace_slug>/crm/leads/<int:lead_id>/convert": {"ids": {"lead_id": "b_lead"},
+                                                                "post": {"create_deal": "on"}},
+    "w/<slug:workspace_slug>/crm/web-forms/": {"slug": True},
+    "w/<slug:workspace_slug>/crm/web-forms/new": {"slug": True, "post": {"name": "Isolation", "active": "on"}},
+    "w/<slug:workspace_slug>/crm/web-forms/<int:web_form_id>/": {"ids": {"web_form_id": "b_web_form"},
+                                                                 "post": {"name": "Hijacked", "active": "on"}},
+    "w/<slug:workspace_slug>/crm/web-forms/<int:web_form_id>/rotate": {"ids": {"web_form_id": "b_web_form"},
+                                                                       "post": {}},
+    "w/<slug:workspace_slug>/crm/web-forms/<int:web_form_id>/delete": {"ids": {"web_form_id": "b_web_form"},
+                                                                       "post": {}},
     # people pages (org/views.py)
     "w/<slug:workspace_slug>/people/": {"slug": True},
     "w/<slug:workspace_slug>/people/export": {"slug": True},
@@ -179,7 +274,10 @@ def test_page_sends_anonymous_callers_to_sign_in(client, db, pattern):
     path = fill(pattern, {"workspace_slug": "acme-corp", "membership_id": 1, "invitation_id": 1,
                           "session_id": 1, "token_id": 1,
                           "role_id": 1, "department_id": 1, "branch_id": 1, "employee_id": 1, "job_id": 1,
-                          "notification_id": 1, "webhook_id": 1, "delivery_id": 1})
+                          "notification_id": 1, "webhook_id": 1, "delivery_id": 1,
+                          "deal_id": 1, "pipeline_id": 1, "view_id": 1, "record_id": 1, "note_id": 1,
+                          "activity_id": 1, "contact_id": 1, "company_id": 1, "field_id": 1,
+                          "lead_id": 1, "web_form_id": 1})
     spec = PAGES[pattern]
     response = client.post(path, spec["post"]) if "post" in spec else client.get(path)
     assert response.status_code == 302 and response["Location"].startswith("/signin"), (pattern, response.status_code)

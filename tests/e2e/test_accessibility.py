@@ -79,6 +79,26 @@ def _check_employees(page, base, world) -> None:
     page.wait_for_url("**/organization/import/jobs/*")
 
 
+def _upload_crm_contacts(page, base, world) -> None:
+    """CRM import wizard, step 2: a file of contacts is uploaded; its columns, dedupe choice and preview."""
+    page.goto(base + _w("crm/import/?entity=contact").format(**world))
+    form = page.locator(f'form[action="{_w("crm/import/").format(**world)}"]')
+    form.locator("input[type=file]").set_input_files(
+        {"name": "contacts.csv", "mimeType": "text/csv",
+         "buffer": b"Name,Email,Company\nAda Lovelace,ada@analytical.test,Analytical\nBad Row,not-an-email,\n"})
+    _submit(page, _w("crm/import/").format(**world))
+    page.wait_for_url("**/crm/import/columns")
+
+
+def _check_crm_contacts(page, base, world) -> None:
+    """CRM import wizard, step 3: the dry run's job page with the bad row and the confirm button."""
+    _upload_crm_contacts(page, base, world)
+    form = page.locator(f'form[action="{_w("crm/import/columns").format(**world)}"]')
+    with page.expect_navigation():
+        form.locator("button[name=action][value=check]").click()
+    page.wait_for_url("**/crm/import/jobs/*")
+
+
 def _second_factor(page, base, world) -> None:
     """The second sign-in step of someone who has two-factor sign-in on."""
     page.goto(base + "/signin")
@@ -162,6 +182,21 @@ def _webhook_refused(page, base, world) -> None:
     _submit(page, _w("webhooks/new").format(**world))
 
 
+def _public_form_refused(page, base, world) -> None:
+    """The public web form sent empty: every problem on its field (and the consent question)."""
+    page.goto(base + "/f/{crm_web_form_key}".format(**world))
+    _submit(page, "/f/{crm_web_form_key}".format(**world))
+
+
+def _lead_refused(page, base, world) -> None:
+    """The lead form refused: no name, a bad email and phone."""
+    page.goto(base + _w("crm/leads/new").format(**world))
+    form = page.locator(f'form[action="{_w("crm/leads/new").format(**world)}"]')
+    form.locator("[name=email]").fill("not-an-email")
+    form.locator("[name=phone]").fill("12")
+    _submit(page, _w("crm/leads/new").format(**world))
+
+
 def _sign_up_with_errors(page, base, world) -> None:
     page.goto(base + "/signup")
     _submit(page, "/signup")
@@ -177,6 +212,8 @@ WAYS: dict[str, list[Way]] = {
         Way(_w("organization/branches/{branch}/edit"))],
     "w/<slug:workspace_slug>/organization/import/columns": [Way(steps=_upload_employees)],
     "w/<slug:workspace_slug>/organization/import/jobs/<int:job_id>": [Way(steps=_check_employees)],
+    "w/<slug:workspace_slug>/crm/import/columns": [Way(steps=_upload_crm_contacts)],
+    "w/<slug:workspace_slug>/crm/import/jobs/<int:job_id>": [Way(steps=_check_crm_contacts)],
     "w/<slug:workspace_slug>/people/<int:employee_id>/": [
         Way(_w("people/{employee}/"), label="a report, all fields"), Way(_w("people/{ceo}/"), label="a manager")],
     "w/<slug:workspace_slug>/people/<int:employee_id>/edit": [Way(_w("people/{employee}/edit"))],
@@ -204,6 +241,39 @@ WAYS: dict[str, list[Way]] = {
         Way(steps=_webhook_created, label="the secret shown once")],
     "w/<slug:workspace_slug>/webhooks/<int:webhook_id>/edit": [Way(_w("webhooks/{webhook}/edit"))],
     "w/<slug:workspace_slug>/webhooks/new": [Way(steps=_webhook_refused, label="refused")],
+    # CRM board, deals and pipelines (crm/views/board.py, deals.py, pipelines.py)
+    "w/<slug:workspace_slug>/crm/deals/<int:deal_id>/": [Way(_w("crm/deals/{deal}/"))],
+    "w/<slug:workspace_slug>/crm/deals/<int:deal_id>/edit": [Way(_w("crm/deals/{deal}/edit"))],
+    "w/<slug:workspace_slug>/crm/deals/<int:deal_id>/delete": [Way(_w("crm/deals/{deal}/delete"))],
+    "w/<slug:workspace_slug>/crm/pipelines/<int:pipeline_id>/edit": [Way(_w("crm/pipelines/{pipeline}/edit"))],
+    # CRM contacts, companies, custom fields, duplicates and bulk (crm/views/contacts.py, companies.py, settings.py,
+    # merge.py, bulk.py); pages without an id (new forms, settings, duplicates, bulk review) are reached as they are
+    "w/<slug:workspace_slug>/crm/contacts/<int:contact_id>/": [Way(_w("crm/contacts/{crm_contact}/"))],
+    "w/<slug:workspace_slug>/crm/contacts/<int:contact_id>/edit": [Way(_w("crm/contacts/{crm_contact}/edit"))],
+    "w/<slug:workspace_slug>/crm/contacts/<int:contact_id>/delete": [Way(_w("crm/contacts/{crm_contact}/delete"))],
+    "w/<slug:workspace_slug>/crm/companies/<int:company_id>/": [Way(_w("crm/companies/{crm_company}/"))],
+    "w/<slug:workspace_slug>/crm/companies/<int:company_id>/edit": [Way(_w("crm/companies/{crm_company}/edit"))],
+    "w/<slug:workspace_slug>/crm/companies/<int:company_id>/delete": [
+        Way(_w("crm/companies/{crm_company}/delete"))],
+    "w/<slug:workspace_slug>/crm/settings/custom-fields/<int:field_id>/edit": [
+        Way(_w("crm/settings/custom-fields/{crm_custom_field}/edit"))],
+    "w/<slug:workspace_slug>/crm/bulk/review/": [Way(_w("crm/bulk/review/?entity=contact&q=Probe"))],
+    "w/<slug:workspace_slug>/crm/duplicates/": [Way(_w("crm/duplicates/?entity=contact"))],
+    # CRM leads, web form settings and the public web form (crm/views/leads.py, web_forms.py, public.py)
+    "w/<slug:workspace_slug>/crm/leads/<int:lead_id>/": [Way(_w("crm/leads/{crm_lead}/"), label="open"),
+                                                         Way(_w("crm/leads/{crm_converted_lead}/"), label="converted")],
+    "w/<slug:workspace_slug>/crm/leads/<int:lead_id>/edit": [Way(_w("crm/leads/{crm_lead}/edit"))],
+    "w/<slug:workspace_slug>/crm/leads/<int:lead_id>/delete": [Way(_w("crm/leads/{crm_lead}/delete"))],
+    "w/<slug:workspace_slug>/crm/leads/<int:lead_id>/convert": [Way(_w("crm/leads/{crm_lead}/convert"))],
+    "w/<slug:workspace_slug>/crm/leads/new": [Way(steps=_lead_refused, label="refused")],
+    "w/<slug:workspace_slug>/crm/web-forms/<int:web_form_id>/": [Way(_w("crm/web-forms/{crm_web_form}/"))],
+    "w/<slug:workspace_slug>/crm/web-forms/<int:web_form_id>/rotate": [
+        Way(_w("crm/web-forms/{crm_web_form}/rotate"))],
+    "w/<slug:workspace_slug>/crm/web-forms/<int:web_form_id>/delete": [
+        Way(_w("crm/web-forms/{crm_web_form}/delete"))],
+    "f/<str:key>": [Way("/f/{crm_web_form_key}", signed_out=True),
+                    Way(steps=_public_form_refused, signed_out=True, label="refused")],
+    "f/<str:key>/thanks": [Way("/f/{crm_web_form_key}/thanks", signed_out=True)],
 }
 
 # States no URL pattern names: the error page.
@@ -225,6 +295,27 @@ NOT_PAGES = {
     "w/<slug:workspace_slug>/organization/departments/<int:department_id>/delete": "POST only",
     "w/<slug:workspace_slug>/organization/branches/<int:branch_id>/delete": "POST only",
     "w/<slug:workspace_slug>/organization/import/jobs/<int:job_id>/errors.csv": "a CSV download",
+    "w/<slug:workspace_slug>/crm/import/jobs/<int:job_id>/errors.csv": "a CSV download",
+    "w/<slug:workspace_slug>/crm/import/confirm": "POST only (a GET goes back to the import page)",
+    "w/<slug:workspace_slug>/crm/export": "a CSV or XLSX download",
+    "w/<slug:workspace_slug>/crm/board/deals/<int:deal_id>/move": "POST only (a GET goes to the board)",
+    "w/<slug:workspace_slug>/crm/pipelines/<int:pipeline_id>/delete": "POST only",
+    "w/<slug:workspace_slug>/crm/settings/custom-fields/new": "POST only (a GET goes to the custom fields page)",
+    "w/<slug:workspace_slug>/crm/settings/custom-fields/<int:field_id>/delete": "POST only",
+    "w/<slug:workspace_slug>/crm/duplicates/merge": "POST only (a GET goes to the duplicates page)",
+    "w/<slug:workspace_slug>/crm/bulk/": "POST only (a GET goes to the bulk review page)",
+    "w/<slug:workspace_slug>/crm/lists/columns/": "POST only (a GET goes to the leads list)",
+    "w/<slug:workspace_slug>/crm/lists/views/": "POST only (a GET goes to the leads list)",
+    "w/<slug:workspace_slug>/crm/lists/views/<int:view_id>/delete/": "POST only",
+    "w/<slug:workspace_slug>/crm/notes/add/": "POST only (from a record page's timeline)",
+    "w/<slug:workspace_slug>/crm/notes/<int:note_id>/delete/": "POST only",
+    "w/<slug:workspace_slug>/crm/activities/add/": "POST only (from a record page's timeline)",
+    "w/<slug:workspace_slug>/crm/activities/<int:activity_id>/done/": "POST only",
+    "w/<slug:workspace_slug>/crm/activities/<int:activity_id>/undone/": "POST only",
+    "w/<slug:workspace_slug>/crm/timeline/lead/<int:record_id>/": "older entries of a record page's timeline, fetched by htmx",
+    "w/<slug:workspace_slug>/crm/timeline/contact/<int:record_id>/": "older entries of a record page's timeline, fetched by htmx",
+    "w/<slug:workspace_slug>/crm/timeline/company/<int:record_id>/": "older entries of a record page's timeline, fetched by htmx",
+    "w/<slug:workspace_slug>/crm/timeline/deal/<int:record_id>/": "older entries of a record page's timeline, fetched by htmx",
     "w/<slug:workspace_slug>/people/<int:employee_id>/terminate": "POST only",
     "w/<slug:workspace_slug>/people/bulk": "POST only (a GET goes back to the directory)",
     "w/<slug:workspace_slug>/people/chart/level": "a part of the chart page, fetched by its script",
@@ -300,7 +391,62 @@ def world(workspace, owner, company):
             "two_factor_email": guarded.email, "lonely_email": "lonely@example.test",
             "today": dt.date.today().isoformat(),
             "unsubscribe_token": unsubscribe_token(owner.pk, ["workspaces.role_changed"]),
-            "webhook": _webhook_with_a_delivery(actor, workspace)}
+            "webhook": _webhook_with_a_delivery(actor, workspace), **_crm_deals(actor, workspace),
+            **_crm_contacts(actor, workspace), **_crm_leads(actor, workspace)}
+
+
+def _crm_deals(actor, workspace) -> dict:
+    """A pipeline with deals in two stages (one moved, so its page has a stage history), for the board, the
+    forecast and the deal pages."""
+    from oorg.crm.services import deals as deal_services
+    from oorg.crm.services import pipelines as pipeline_services
+
+    with workspace_scope(workspace):
+        pipeline = pipeline_services.ensure_default_pipeline(workspace)
+        stages = list(pipeline.stages.order_by("position", "id"))
+        deal = deal_services.create_deal(actor, name="Accessibility probe", amount="1200.50",
+                                         expected_close_date=dt.date.today().isoformat())
+        deal_services.move_deal(actor, deal, stages[1].pk)
+        deal_services.create_deal(actor, name="Second probe", amount="80", currency="USD")
+    return {"deal": deal.pk, "pipeline": pipeline.pk}
+
+
+def _crm_contacts(actor, workspace) -> dict:
+    """A company with a contact (and a duplicate of it, for the duplicates page) and a custom field of each
+    kind that shows an input of its own, so the record forms show them."""
+    from oorg.crm.services import companies, contacts, custom_fields
+
+    with workspace_scope(workspace):
+        for name, kind, choices in (("tier", "choice", ["gold", "silver"]), ("areas", "multi_choice", ["eu", "us"]),
+                                    ("active", "boolean", None), ("since", "date", None)):
+            field = custom_fields.create_custom_field(actor, entity="contact", name=name, label=name.capitalize(),
+                                                      type=kind, choices=choices)
+        company = companies.create_company(actor, name="Probe Ltd", domain="probe.example", size="11-50")
+        contact = contacts.create_contact(actor, full_name="Probe Person", email="probe@example.test",
+                                          company_ids=[company.pk], custom_fields={"tier": "gold", "areas": ["eu"]})
+        contacts.create_contact(actor, full_name="Probe Twin", email="probe@example.test", allow_duplicate=True)
+    return {"crm_contact": contact.pk, "crm_company": company.pk, "crm_custom_field": field.pk}
+
+
+def _crm_leads(actor, workspace) -> dict:
+    """A lead with a note, one converted (its page shows what it became), and a web form with a consent question
+    and two people in its round-robin."""
+    from oorg.core.models import Membership
+    from oorg.crm.services import conversion, leads, notes, web_forms
+
+    with workspace_scope(workspace):
+        lead = leads.create_lead(actor, full_name="Probe Lead", email="lead@probe-lead.example", phone="+4930123456",
+                                 company_name="Probe Lead Ltd", tags=["fair"])
+        notes.create_note(actor, body="<p>Met at the <strong>fair</strong></p>", lead_id=lead.pk)
+        converted = leads.create_lead(actor, full_name="Converted Lead", email="won@converted.example",
+                                      company_name="Converted Ltd")
+        conversion.convert_lead(actor, converted, create_deal=True)
+        people = list(Membership.objects.filter(is_active=True).order_by("pk").values_list("pk", flat=True)[:2])
+        form = web_forms.create_web_form(actor, name="Contact us", assignees=people, tags=["website"],
+                                         consent_text="I agree that you keep my details to answer me.",
+                                         consent_required=True)
+    return {"crm_lead": lead.pk, "crm_converted_lead": converted.pk, "crm_web_form": form.pk,
+            "crm_web_form_key": form.key}
 
 
 def _webhook_with_a_delivery(actor, workspace) -> int:

@@ -248,6 +248,96 @@ def _checked(page, base, w):
     page.locator(f'form[action="{_w("organization/import/confirm").format(**w)}"]').wait_for()
 
 
+CRM_CSV = b"full_name,email,company\nAda Lovelace,ada@analytical.test,Analytical\n"
+
+
+def _crm_uploaded(page, base, w):
+    page.goto(base + _w("crm/import/?entity=contact").format(**w))
+    form = page.locator(f'form[action="{_w("crm/import/").format(**w)}"]')
+    form.locator("input[type=file]").set_input_files({"name": "contacts.csv", "mimeType": "text/csv",
+                                                      "buffer": CRM_CSV})
+    with page.expect_navigation():
+        form.locator("[type=submit]").first.click()
+    page.wait_for_url("**/crm/import/columns")
+
+
+def _crm_checked(page, base, w):
+    _crm_uploaded(page, base, w)
+    with page.expect_navigation():
+        page.locator("button[name=action][value=check]").click()
+    page.wait_for_url("**/crm/import/jobs/*")
+    page.locator(f'form[action="{_w("crm/import/confirm").format(**w)}"]').wait_for()
+
+
+def _crm_deal(w):
+    from oorg.crm.services import deals as deal_services
+    from oorg.crm.services import pipelines as pipeline_services
+
+    with workspace_scope(w["workspace"]):
+        pipeline_services.ensure_default_pipeline(w["workspace"])
+        return {"deal_id": deal_services.create_deal(w["actor"], name="Reload deal", amount="10").pk}
+
+
+def _crm_pipeline(w):
+    from oorg.crm.services import pipelines as pipeline_services
+
+    with workspace_scope(w["workspace"]):
+        return {"pipeline_id": pipeline_services.create_pipeline(
+            w["actor"], name="Reload pipeline", stages=[{"name": "Only", "probability": 10}]).pk}
+
+
+def _crm_contacts(w):
+    """A contact (and its duplicate), a company and a custom field of the owner's."""
+    from oorg.crm.services import companies, contacts, custom_fields
+
+    with workspace_scope(w["workspace"]):
+        field = custom_fields.create_custom_field(w["actor"], entity="contact", name="reload", label="Reload",
+                                                  type="text")
+        company = companies.create_company(w["actor"], name="Reload Ltd")
+        contact = contacts.create_contact(w["actor"], full_name="Reload Person", email="reload@example.test")
+        contacts.create_contact(w["actor"], full_name="Reload Twin", email="reload@example.test",
+                                allow_duplicate=True)
+    return {"contact_id": contact.pk, "company_id": company.pk, "field_id": field.pk}
+
+
+def _crm_timeline(done: bool = False):
+    """A deal (its page holds the timeline) with a note and an activity on it (done, when `done`)."""
+    def prepare(w):
+        from oorg.crm.models import SavedView
+        from oorg.crm.services import activities, notes
+
+        deal_id = _crm_deal(w)["deal_id"]
+        with workspace_scope(w["workspace"]):
+            activity = activities.create_activity(w["actor"], kind="call", subject="Reload call", deal_id=deal_id)
+            if done:
+                activities.set_done(w["actor"], activity, True)
+            note = notes.create_note(w["actor"], body="<p>Reload</p>", deal_id=deal_id)
+            view = SavedView.objects.create(workspace=w["workspace"], user=w["owner"], entity="lead",
+                                            name="Reload view", query="status=new")
+        return {"deal_id": deal_id, "activity_id": activity.pk, "note_id": note.pk, "view_id": view.pk}
+    return prepare
+
+
+def _crm_lead(w):
+    """A lead of the owner's (with a company name, so converting it makes a company too), and a pipeline."""
+    from oorg.crm.services import leads
+    from oorg.crm.services import pipelines as pipeline_services
+
+    with workspace_scope(w["workspace"]):
+        pipeline_services.ensure_default_pipeline(w["workspace"])
+        lead = leads.create_lead(w["actor"], full_name="Reload Lead", email="lead@reload.example",
+                                 company_name="Reload Leads Ltd")
+    return {"lead_id": lead.pk}
+
+
+def _crm_web_form(w):
+    from oorg.crm.services import web_forms
+
+    with workspace_scope(w["workspace"]):
+        form = web_forms.create_web_form(w["actor"], name="Reload form")
+    return {"web_form_id": form.pk, "key": form.key}
+
+
 def _bulk_reviewed(page, base, w):
     """The directory's bulk action, up to its confirmation: terminate the one employee."""
     page.goto(base + _w("people/").format(**w))
@@ -350,6 +440,70 @@ FORMS = [
     Form(W + "organization/import/columns", _w("organization/import/columns"), submit="[name=action][value=check]",
          before=_uploaded),
     Form(W + "organization/import/confirm", "", before=_checked),
+    # the CRM import wizard (crm/views/imports.py)
+    Form(W + "crm/import/", _w("crm/import/"),
+         {"entity": "contact", "file": {"name": "contacts.csv", "mimeType": "text/csv", "buffer": CRM_CSV}},
+         changes=False),
+    Form(W + "crm/import/columns", _w("crm/import/columns"), submit="[name=action][value=check]",
+         before=_crm_uploaded),
+    Form(W + "crm/import/confirm", "", before=_crm_checked),
+    # CRM deals and pipelines (crm/views/deals.py, pipelines.py)
+    Form(W + "crm/deals/new", _w("crm/deals/new"), {"name": "Reload deal", "amount": "12.50"}),
+    Form(W + "crm/deals/<int:deal_id>/edit", _w("crm/deals/{deal_id}/edit"), {"name": "Renamed deal"},
+         prepare=_crm_deal),
+    Form(W + "crm/deals/<int:deal_id>/delete", _w("crm/deals/{deal_id}/delete"), prepare=_crm_deal),
+    Form(W + "crm/pipelines/new", _w("crm/pipelines/new"), {"name": "Reload pipeline"}),
+    Form(W + "crm/pipelines/<int:pipeline_id>/edit", _w("crm/pipelines/{pipeline_id}/edit"),
+         {"name": "Renamed pipeline"}, prepare=_crm_pipeline),
+    Form(W + "crm/pipelines/<int:pipeline_id>/delete", _w("crm/pipelines/{pipeline_id}/edit"),
+         prepare=_crm_pipeline),
+    # CRM contacts, companies, custom fields, merge and bulk (crm/views/contacts.py, companies.py, settings.py,
+    # merge.py, bulk.py)
+    Form(W + "crm/contacts/new", _w("crm/contacts/new"), {"full_name": "Reload contact"}),
+    Form(W + "crm/contacts/<int:contact_id>/edit", _w("crm/contacts/{contact_id}/edit"), {"job_title": "Boss"},
+         prepare=_crm_contacts),
+    Form(W + "crm/contacts/<int:contact_id>/delete", _w("crm/contacts/{contact_id}/delete"), prepare=_crm_contacts),
+    Form(W + "crm/companies/new", _w("crm/companies/new"), {"name": "Reload company"}),
+    Form(W + "crm/companies/<int:company_id>/edit", _w("crm/companies/{company_id}/edit"), {"industry": "Tools"},
+         prepare=_crm_contacts),
+    Form(W + "crm/companies/<int:company_id>/delete", _w("crm/companies/{company_id}/delete"),
+         prepare=_crm_contacts),
+    Form(W + "crm/settings/custom-fields/new", _w("crm/settings/custom-fields/"),
+         {"label": "Reload field", "name": "reload_field"}),
+    Form(W + "crm/settings/custom-fields/<int:field_id>/edit", _w("crm/settings/custom-fields/{field_id}/edit"),
+         {"label": "Renamed field"}, prepare=_crm_contacts),
+    Form(W + "crm/settings/custom-fields/<int:field_id>/delete", _w("crm/settings/custom-fields/{field_id}/edit"),
+         prepare=_crm_contacts),
+    Form(W + "crm/duplicates/merge", _w("crm/duplicates/?entity=contact"), prepare=_crm_contacts),
+    Form(W + "crm/bulk/", _w("crm/bulk/review/?entity=contact&q=Reload"), {"add_tags": "reloaded"},
+         submit=".btn-primary", prepare=_crm_contacts),
+    # CRM timelines on a record page, and the lists' columns and saved views (crm/views/timeline.py, lists.py)
+    Form(W + "crm/notes/add/", _w("crm/deals/{deal_id}/"), {"body": "Reload note"}, prepare=_crm_timeline()),
+    Form(W + "crm/notes/<int:note_id>/delete/", _w("crm/deals/{deal_id}/"), prepare=_crm_timeline()),
+    Form(W + "crm/activities/add/", _w("crm/deals/{deal_id}/"), {"subject": "Reload task"},
+         prepare=_crm_timeline()),
+    Form(W + "crm/activities/<int:activity_id>/done/", _w("crm/deals/{deal_id}/"), prepare=_crm_timeline()),
+    Form(W + "crm/activities/<int:activity_id>/undone/", _w("crm/deals/{deal_id}/"),
+         prepare=_crm_timeline(done=True)),
+    Form(W + "crm/lists/columns/", _w("crm/leads/"), {"columns": ["full_name", "tags"]}),
+    Form(W + "crm/lists/views/", _w("crm/leads/?status=new"), {"name": "Reload new leads"}),
+    Form(W + "crm/lists/views/<int:view_id>/delete/", _w("crm/leads/"), prepare=_crm_timeline()),
+    # CRM leads, web form settings and the public web form (crm/views/leads.py, web_forms.py, public.py)
+    Form(W + "crm/leads/new", _w("crm/leads/new"), {"full_name": "Reload lead", "email": "new@reload.example"}),
+    Form(W + "crm/leads/<int:lead_id>/edit", _w("crm/leads/{lead_id}/edit"), {"company_name": "Renamed Ltd"},
+         prepare=_crm_lead),
+    Form(W + "crm/leads/<int:lead_id>/delete", _w("crm/leads/{lead_id}/delete"), prepare=_crm_lead),
+    Form(W + "crm/leads/<int:lead_id>/convert", _w("crm/leads/{lead_id}/"), {"deal_name": "Reload deal"},
+         prepare=_crm_lead),
+    Form(W + "crm/web-forms/new", _w("crm/web-forms/new"), {"name": "Reload web form"}),
+    Form(W + "crm/web-forms/<int:web_form_id>/", _w("crm/web-forms/{web_form_id}/"), {"name": "Renamed form"},
+         prepare=_crm_web_form),
+    Form(W + "crm/web-forms/<int:web_form_id>/rotate", _w("crm/web-forms/{web_form_id}/rotate"),
+         prepare=_crm_web_form),
+    Form(W + "crm/web-forms/<int:web_form_id>/delete", _w("crm/web-forms/{web_form_id}/delete"),
+         prepare=_crm_web_form),
+    Form("f/<str:key>", "/f/{key}", {"full_name": "Reload visitor", "email": "visitor@reload.example"},
+         signed_in=None, prepare=_crm_web_form),
     # the account
     Form("account/profile", "/account/profile", {"full_name": "Olivia O. Owner"}),
     Form("account/photo/upload", "/account/profile", {"photo": {"name": "me.png", "mimeType": "image/png",
@@ -396,7 +550,10 @@ FORMS = [
 ]
 
 # Form POSTs without a row, and why.
-NO_ROW: dict[str, str] = {}
+NO_ROW: dict[str, str] = {
+    W + "crm/board/deals/<int:deal_id>/move": "the board's script posts each move with fetch and never reloads the "
+                                              "page; its no-script PRG is in tests/web/test_post_redirect_get.py",
+}
 
 # Form POSTs the isolation harness lists without a body (public pages, or steps of one page).
 MORE_FORMS = {"signin", "signup", "verify", "signin/two-factor", "reset", "reset/confirm", "invitations/accept",

@@ -212,6 +212,142 @@ def _import(w, step):
     return client.post(w.url("org:import-confirm"), {"mode": "all_or_nothing"})
 
 
+def _crm_import(w, step):
+    client = w.client("owner")
+    url = lambda name: reverse(name, kwargs={"workspace_slug": w.slug})  # noqa: E731
+    upload = client.post(url("crm:import"), {"entity": "lead", "file": SimpleUploadedFile(
+        "leads.csv", b"full_name,email\nPrg Lead,prg@example.test\n")})
+    if step == "upload":
+        return upload
+    check = client.post(url("crm:import-mapping"), {"header": ["full_name", "email"], "column": ["full_name", "email"],
+                                                    "dedupe": "skip", "action": "check"})
+    if step == "columns":
+        return check
+    return client.post(url("crm:import-confirm"), {"mode": "all_or_nothing"})
+
+
+def _crm_deal(w, action: str):
+    """The board's move, the deal form and delete, and the pipeline settings, as the workspace's owner."""
+    from oorg.crm.services import deals as deal_services
+    from oorg.crm.services import pipelines as pipeline_services
+
+    with workspace_scope(w.workspace):
+        pipeline = pipeline_services.ensure_default_pipeline(w.workspace)
+        stages = list(pipeline.stages.order_by("position", "id"))
+    deal = w.setup(deal_services.create_deal, name="Prg deal", amount="100")
+    url = lambda name, **kw: reverse(name, kwargs={"workspace_slug": w.slug, **kw})  # noqa: E731
+    client = w.client("owner")
+    deal_form = {"name": "Prg deal", "amount": "120.00", "currency": "EUR", "stage_id": stages[1].pk,
+                 "owner_id": w.membership("owner").pk}
+    if action == "move":
+        return client.post(url("crm:board-move", deal_id=deal.pk), {"stage_id": stages[1].pk})
+    if action == "new":
+        return client.post(url("crm:deal-new"), deal_form)
+    if action == "edit":
+        return client.post(url("crm:deal-edit", deal_id=deal.pk), deal_form)
+    if action == "delete":
+        return client.post(url("crm:deal-delete", deal_id=deal.pk))
+    stage_rows = {"rows": "1", "stage_0_name": "Only", "stage_0_probability": "10", "stage_0_outcome": "open"}
+    if action == "pipeline-new":
+        return client.post(url("crm:pipeline-new"), {"name": "Prg pipeline", **stage_rows})
+    empty = w.setup(pipeline_services.create_pipeline, name="Prg empty", stages=[{"name": "A", "probability": 5}])
+    if action == "pipeline-edit":
+        return client.post(url("crm:pipeline-edit", pipeline_id=empty.pk), {"name": "Prg renamed", **stage_rows})
+    return client.post(url("crm:pipeline-delete", pipeline_id=empty.pk))
+
+
+def _crm_timeline(w, action: str):
+    """The timeline's forms (a note, an activity, done/undone) and the lists' columns and saved views, as the owner."""
+    from oorg.crm.models import Activity, Lead, Note, SavedView
+
+    with workspace_scope(w.workspace):
+        lead = Lead.objects.create(workspace=w.workspace, full_name="Prg lead", owner=w.membership("owner"))
+        activity = Activity.objects.create(workspace=w.workspace, lead=lead, kind="call", subject="Prg call",
+                                           owner=w.membership("owner"))
+        note = Note.objects.create(workspace=w.workspace, lead=lead, body="<p>Prg</p>", author=w.users["owner"])
+        view = SavedView.objects.create(workspace=w.workspace, user=w.users["owner"], entity="lead", name="Prg")
+    url = lambda name, **kw: reverse(name, kwargs={"workspace_slug": w.slug, **kw})  # noqa: E731
+    client = w.client("owner")
+    back = {"next": url("crm:leads")}
+    on_lead = {"entity": "lead", "record_id": lead.pk, **back}
+    return {
+        "note-add": lambda: client.post(url("crm:note-add"), {**on_lead, "body": "<p>Called</p>"}),
+        "note-delete": lambda: client.post(url("crm:note-delete", note_id=note.pk), back),
+        "activity-add": lambda: client.post(url("crm:activity-add"), {**on_lead, "kind": "task", "subject": "Prg"}),
+        "activity-done": lambda: client.post(url("crm:activity-done", activity_id=activity.pk), back),
+        "activity-undone": lambda: client.post(url("crm:activity-undone", activity_id=activity.pk), back),
+        "list-columns": lambda: client.post(url("crm:list-columns"), {"entity": "lead", "columns": ["email"], **back}),
+        "view-save": lambda: client.post(url("crm:view-save"), {"entity": "lead", "name": "Prg hot",
+                                                                "query": "status=new"}),
+        "view-delete": lambda: client.post(url("crm:view-delete", view_id=view.pk)),
+    }[action]()
+
+
+def _crm_contacts(w, action: str):
+    """Contact and company forms and deletes, custom fields settings, a merge and a bulk change, as the owner."""
+    from oorg.crm.models import Company, Contact, CustomField
+
+    owner = w.membership("owner")
+    with workspace_scope(w.workspace):
+        contact = Contact.objects.create(workspace=w.workspace, full_name="Prg contact", email="prg@example.test",
+                                         owner=owner)
+        twin = Contact.objects.create(workspace=w.workspace, full_name="Prg twin", email="prg@example.test",
+                                      owner=owner)
+        company = Company.objects.create(workspace=w.workspace, name="Prg company", owner=owner)
+        field = CustomField.objects.create(workspace=w.workspace, entity="contact", name="prg", label="Prg",
+                                           type="text")
+    url = lambda name, **kw: reverse(name, kwargs={"workspace_slug": w.slug, **kw})  # noqa: E731
+    client = w.client("owner")
+    return {
+        "contact-new": lambda: client.post(url("crm:contact-new"), {"full_name": "Prg new", "owner_id": owner.pk}),
+        "contact-edit": lambda: client.post(url("crm:contact-edit", contact_id=contact.pk),
+                                            {"full_name": "Prg renamed", "email": "prg@example.test",
+                                             "owner_id": owner.pk}),
+        "contact-delete": lambda: client.post(url("crm:contact-delete", contact_id=contact.pk)),
+        "company-new": lambda: client.post(url("crm:company-new"), {"name": "Prg new", "owner_id": owner.pk}),
+        "company-edit": lambda: client.post(url("crm:company-edit", company_id=company.pk),
+                                            {"name": "Prg renamed", "owner_id": owner.pk}),
+        "company-delete": lambda: client.post(url("crm:company-delete", company_id=company.pk)),
+        "custom-field-new": lambda: client.post(url("crm:custom-field-new"), {"entity": "lead", "label": "Prg",
+                                                                              "name": "prg", "type": "text"}),
+        "custom-field-edit": lambda: client.post(url("crm:custom-field-edit", field_id=field.pk), {"label": "Prg 2"}),
+        "custom-field-delete": lambda: client.post(url("crm:custom-field-delete", field_id=field.pk)),
+        "merge": lambda: client.post(url("crm:merge"), {"entity": "contact", "target_id": contact.pk,
+                                                        "source_id": twin.pk}),
+        "bulk": lambda: client.post(url("crm:bulk"), {"entity": "contact", "action": "update", "filter.q": "Prg",
+                                                      "add_tags": "prg"}),
+    }[action]()
+
+
+def _crm_leads(w, action: str):
+    """The lead form, convert and delete, the web form settings (as the owner) and the public form (signed out)."""
+    from oorg.crm.models import Lead
+    from oorg.crm.services import pipelines as pipeline_services
+    from oorg.crm.services import web_forms
+
+    owner = w.membership("owner")
+    with workspace_scope(w.workspace):
+        pipeline_services.ensure_default_pipeline(w.workspace)
+        lead = Lead.objects.create(workspace=w.workspace, full_name="Prg lead", email="prg@lead.example",
+                                   company_name="Prg Ltd", owner=owner)
+    form = w.setup(web_forms.create_web_form, name="Prg form")
+    url = lambda name, **kw: reverse(name, kwargs={"workspace_slug": w.slug, **kw})  # noqa: E731
+    client = w.client("owner")
+    lead_form = {"full_name": "Prg new", "status": "new", "source": "manual", "owner_id": owner.pk}
+    return {
+        "lead-new": lambda: client.post(url("crm:lead-new"), lead_form),
+        "lead-edit": lambda: client.post(url("crm:lead-edit", lead_id=lead.pk), {**lead_form, "full_name": "Prg 2"}),
+        "lead-delete": lambda: client.post(url("crm:lead-delete", lead_id=lead.pk)),
+        "lead-convert": lambda: client.post(url("crm:lead-convert", lead_id=lead.pk), {"create_deal": "on"}),
+        "web-form-new": lambda: client.post(url("crm:web-form-new"), {"name": "Prg new form", "active": "on"}),
+        "web-form": lambda: client.post(url("crm:web-form", web_form_id=form.pk), {"name": "Prg renamed"}),
+        "web-form-rotate": lambda: client.post(url("crm:web-form-rotate", web_form_id=form.pk)),
+        "web-form-delete": lambda: client.post(url("crm:web-form-delete", web_form_id=form.pk)),
+        "public": lambda: Client().post(reverse("crm-public:form", kwargs={"key": form.key}),
+                                        {"full_name": "Prg visitor", "email": "visitor@example.test"}),
+    }[action]()
+
+
 def _employee(w, key="report"):
     return {"employee_id": w.company[key].pk}
 
@@ -335,6 +471,44 @@ SUBMISSIONS = {
     "org:import": lambda w: _import(w, "upload"),
     "org:import-mapping": lambda w: _import(w, "columns"),
     "org:import-confirm": lambda w: _import(w, "confirm"),
+    "crm:import": lambda w: _crm_import(w, "upload"),
+    "crm:board-move": lambda w: _crm_deal(w, "move"),
+    "crm:deal-new": lambda w: _crm_deal(w, "new"),
+    "crm:deal-edit": lambda w: _crm_deal(w, "edit"),
+    "crm:deal-delete": lambda w: _crm_deal(w, "delete"),
+    "crm:pipeline-new": lambda w: _crm_deal(w, "pipeline-new"),
+    "crm:pipeline-edit": lambda w: _crm_deal(w, "pipeline-edit"),
+    "crm:pipeline-delete": lambda w: _crm_deal(w, "pipeline-delete"),
+    "crm:import-mapping": lambda w: _crm_import(w, "columns"),
+    "crm:import-confirm": lambda w: _crm_import(w, "confirm"),
+    "crm:note-add": lambda w: _crm_timeline(w, "note-add"),
+    "crm:note-delete": lambda w: _crm_timeline(w, "note-delete"),
+    "crm:activity-add": lambda w: _crm_timeline(w, "activity-add"),
+    "crm:activity-done": lambda w: _crm_timeline(w, "activity-done"),
+    "crm:activity-undone": lambda w: _crm_timeline(w, "activity-undone"),
+    "crm:list-columns": lambda w: _crm_timeline(w, "list-columns"),
+    "crm:view-save": lambda w: _crm_timeline(w, "view-save"),
+    "crm:view-delete": lambda w: _crm_timeline(w, "view-delete"),
+    "crm:contact-new": lambda w: _crm_contacts(w, "contact-new"),
+    "crm:contact-edit": lambda w: _crm_contacts(w, "contact-edit"),
+    "crm:contact-delete": lambda w: _crm_contacts(w, "contact-delete"),
+    "crm:company-new": lambda w: _crm_contacts(w, "company-new"),
+    "crm:company-edit": lambda w: _crm_contacts(w, "company-edit"),
+    "crm:company-delete": lambda w: _crm_contacts(w, "company-delete"),
+    "crm:custom-field-new": lambda w: _crm_contacts(w, "custom-field-new"),
+    "crm:custom-field-edit": lambda w: _crm_contacts(w, "custom-field-edit"),
+    "crm:custom-field-delete": lambda w: _crm_contacts(w, "custom-field-delete"),
+    "crm:merge": lambda w: _crm_contacts(w, "merge"),
+    "crm:bulk": lambda w: _crm_contacts(w, "bulk"),
+    "crm:lead-new": lambda w: _crm_leads(w, "lead-new"),
+    "crm:lead-edit": lambda w: _crm_leads(w, "lead-edit"),
+    "crm:lead-delete": lambda w: _crm_leads(w, "lead-delete"),
+    "crm:lead-convert": lambda w: _crm_leads(w, "lead-convert"),
+    "crm:web-form-new": lambda w: _crm_leads(w, "web-form-new"),
+    "crm:web-form": lambda w: _crm_leads(w, "web-form"),
+    "crm:web-form-rotate": lambda w: _crm_leads(w, "web-form-rotate"),
+    "crm:web-form-delete": lambda w: _crm_leads(w, "web-form-delete"),
+    "crm-public:form": lambda w: _crm_leads(w, "public"),
     # notifications: the centre's buttons, preferences, an email's unsubscribe link
     "notifications:read": lambda w: _notification(w, "read"),
     "notifications:unread": lambda w: _notification(w, "unread"),

@@ -33,7 +33,10 @@ def test_a_member_sees_only_what_they_may_use(workspace, member):
 
     items = links(sidebar(page))
     assert next(iter(items)) == "Home"
-    assert items == {"Home": f"/w/{workspace.slug}/", "Directory": f"/w/{workspace.slug}/people/",
+    crm = {label: f"/w/{workspace.slug}/crm/{path}" for label, path in (
+        ("Leads", "leads/"), ("Contacts", "contacts/"), ("Companies", "companies/"), ("Deals", "deals/"),
+        ("Pipeline board", "board/"), ("Forecast", "forecast/"), ("My activities", "activities/"))}
+    assert items == {"Home": f"/w/{workspace.slug}/", **crm, "Directory": f"/w/{workspace.slug}/people/",
                      "Org chart": f"/w/{workspace.slug}/people/chart/",
                      "Departments": f"/w/{workspace.slug}/people/departments/",
                      "All notifications": f"/w/{workspace.slug}/notifications/", "Members": f"/w/{workspace.slug}/members/"}
@@ -44,12 +47,13 @@ def test_a_member_sees_only_what_they_may_use(workspace, member):
 def test_the_owner_sees_every_area_grouped(workspace):
     nav = sidebar(text(signed_in_client(workspace.owner).get(f"/w/{workspace.slug}/")))
 
-    assert list(links(nav)) == ["Home", "Directory", "Org chart", "Departments", "My team", "Organization",
+    assert list(links(nav)) == ["Home", "Leads", "Contacts", "Companies", "Deals", "Pipeline board", "Forecast",
+                                "My activities", "Import", "CRM settings", "Directory", "Org chart", "Departments", "My team", "Organization",
                                 "All notifications", "Members", "Roles", "Audit log", "Settings", "Webhooks"]
     groups = re.findall(r'<details class="nav-group" data-area="([^"]+)"', nav)
-    assert groups == ["people", "notifications", "workspace"]
+    assert groups == ["crm", "people", "notifications", "workspace"]
     icons = re.findall(r'(?:<a class="nav-link" href="[^"]+"(?: aria-current="page")?>|<summary class="nav-group-title">)<svg', nav)
-    assert len(icons) == 12 + 3  # every item and every group has its icon
+    assert len(icons) == 21 + 4  # every item and every group has its icon
 
 
 @pytest.mark.parametrize(("path", "expected"), [
@@ -90,7 +94,7 @@ def test_an_area_registered_by_its_app_appears_without_editing_web(workspace, me
     chart = text(client.get(f"/w/{workspace.slug}/people/chart/"))
 
     nav = sidebar(home)
-    assert re.findall(r'data-area="([^"]+)"', nav) == ["people", "lab", "notifications", "workspace"]  # 20, 50, 80, 90
+    assert re.findall(r'data-area="([^"]+)"', nav) == ["crm", "people", "lab", "notifications", "workspace"]  # 15, 20, 50, 80, 90
     assert "Experiments" in links(nav) and "Secret formulas" not in links(nav)  # a member lacks audit.event.view
     assert "Beakers" in home and "42 beakers on the bench" in home
     assert "Locked cabinet" not in home and "Nothing to say" not in home

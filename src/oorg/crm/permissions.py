@@ -53,6 +53,7 @@ audit.register_actions({
     "crm.activity.completed": "Activity done",
     "crm.activity.reopened": "Activity not done",
     "crm.activity.deleted": "Activity deleted",
+    "crm.activity.due": "Activity reminder sent",
     "crm.note.created": "Note added",
     "crm.note.updated": "Note changed",
     "crm.note.deleted": "Note deleted",
