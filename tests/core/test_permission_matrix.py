@@ -13,8 +13,11 @@ from ..conftest import ApiClient, token_for
 
 ALL = {"owner", "admin", "hr", "manager", "member"}
 PEOPLE_ADMINS = {"owner", "admin", "hr"}
-CRM_VIEWERS = {"owner", "admin", "manager", "member"}
-CRM_DELETERS = {"owner", "admin", "manager"}
+CRM_VIEWERS = {"owner", "admin", "hr", "manager", "member"}
+CRM_DELETERS = {"owner", "admin", "hr", "manager"}
+# The CRM targets below are the member's records: hr (team scope, nobody reports to hr here) does not see them.
+SEES_MEMBERS = CRM_VIEWERS - {"hr"}
+DELETES_MEMBERS = CRM_DELETERS - {"hr"}
 CSV = b"employee_code,full_name\nN1,New Person\n"
 
 
@@ -100,51 +103,52 @@ MATRIX = [
     ("POST", "/webhooks/{webhook}/deliveries/{webhook_delivery}/resend", {}, {"owner", "admin"}),
     ("DELETE", "/webhooks/{webhook}", None, {"owner", "admin"}),
     # crm pipelines (read: any CRM viewer; change: crm.settings.manage), deals (crm.records.edit), forecast
-    ("GET", "/pipelines", None, {"owner", "admin", "manager", "member"}),
-    ("GET", "/pipelines/{pipeline}", None, {"owner", "admin", "manager", "member"}),
+    ("GET", "/pipelines", None, {"owner", "admin", "hr", "manager", "member"}),
+    ("GET", "/pipelines/{pipeline}", None, {"owner", "admin", "hr", "manager", "member"}),
     ("POST", "/pipelines", {"name": "Matrix", "stages": [{"name": "One", "probability": 10}]}, {"owner", "admin"}),
     ("PATCH", "/pipelines/{pipeline}", {"name": "Renamed"}, {"owner", "admin"}),
     ("DELETE", "/pipelines/{empty_pipeline}", None, {"owner", "admin"}),
-    ("GET", "/deals", None, {"owner", "admin", "manager", "member"}),
-    ("GET", "/deals/forecast", None, {"owner", "admin", "manager", "member"}),
-    ("POST", "/deals", {"name": "Matrix deal", "amount": "10.00"}, {"owner", "admin", "manager", "member"}),
+    ("GET", "/deals", None, {"owner", "admin", "hr", "manager", "member"}),
+    ("GET", "/deals/forecast", None, {"owner", "admin", "hr", "manager", "member"}),
+    ("POST", "/deals", {"name": "Matrix deal", "amount": "10.00"}, {"owner", "admin", "hr", "manager", "member"}),
     # crm import and export (crm.records.import / crm.records.export: owner, admin, manager)
-    *[(m, p.format(plural=plural), b, {"owner", "admin", "manager"})
+    *[(m, p.format(plural=plural), b, {"owner", "admin", "hr", "manager"})
       for plural, columns in (("leads", b"full_name\nMatrix\n"), ("contacts", b"full_name\nMatrix\n"),
                               ("companies", b"name\nMatrix\n"), ("deals", b"name\nMatrix\n"))
       for m, p, b in (("UPLOAD", "/{plural}/import", columns), ("UPLOAD", "/{plural}/import/preview", columns),
                       ("GET", "/{plural}/export", None))],
     # crm activities, notes and timelines (see the record scopes; notes of others: crm.records.delete)
-    ("GET", "/activities", None, {"owner", "admin", "manager", "member"}),
+    ("GET", "/activities", None, {"owner", "admin", "hr", "manager", "member"}),
     ("POST", "/activities", {"kind": "task", "subject": "Matrix", "lead_id": "{crm_lead}"},
-     {"owner", "admin", "manager", "member"}),
-    ("GET", "/activities/{crm_activity}", None, {"owner", "admin", "manager", "member"}),
-    ("PATCH", "/activities/{crm_activity}", {"subject": "Renamed"}, {"owner", "admin", "manager", "member"}),
-    ("POST", "/activities/{crm_activity}/done", {}, {"owner", "admin", "manager", "member"}),
-    ("POST", "/activities/{crm_activity}/undone", {}, {"owner", "admin", "manager", "member"}),
-    ("DELETE", "/activities/{crm_activity}", None, {"owner", "admin", "manager", "member"}),
-    ("GET", "/notes", None, {"owner", "admin", "manager", "member"}),
-    ("POST", "/notes", {"body": "<p>Matrix</p>", "lead_id": "{crm_lead}"}, {"owner", "admin", "manager", "member"}),
-    ("GET", "/notes/{crm_note}", None, {"owner", "admin", "manager", "member"}),
-    ("PATCH", "/notes/{crm_note}", {"body": "Renamed"}, {"owner", "admin", "manager"}),
-    ("DELETE", "/notes/{crm_note}", None, {"owner", "admin", "manager"}),
-    ("GET", "/leads/{crm_lead}/timeline", None, {"owner", "admin", "manager", "member"}),
+     SEES_MEMBERS),
+    ("GET", "/activities/{crm_activity}", None, SEES_MEMBERS),
+    ("PATCH", "/activities/{crm_activity}", {"subject": "Renamed"}, SEES_MEMBERS),
+    ("POST", "/activities/{crm_activity}/done", {}, SEES_MEMBERS),
+    ("POST", "/activities/{crm_activity}/undone", {}, SEES_MEMBERS),
+    ("DELETE", "/activities/{crm_activity}", None, SEES_MEMBERS),
+    ("GET", "/notes", None, {"owner", "admin", "hr", "manager", "member"}),
+    ("POST", "/notes", {"body": "<p>Matrix</p>", "lead_id": "{crm_lead}"}, SEES_MEMBERS),
+    ("GET", "/notes/{crm_note}", None, SEES_MEMBERS),
+    ("PATCH", "/notes/{crm_note}", {"body": "Renamed"}, DELETES_MEMBERS),
+    ("DELETE", "/notes/{crm_note}", None, DELETES_MEMBERS),
+    ("GET", "/leads/{crm_lead}/timeline", None, SEES_MEMBERS),
     # crm contacts, companies (crm.records.edit; delete and merge: crm.records.delete), custom fields (read: any CRM
     # viewer; change: crm.settings.manage), duplicates, bulk change (edit) and bulk delete (delete)
     *[(m, p, b, CRM_VIEWERS) for m, p, b in (
         ("GET", "/contacts", None), ("POST", "/contacts", {"full_name": "Matrix contact"}),
-        ("GET", "/contacts/{crm_contact}", None), ("PATCH", "/contacts/{crm_contact}", {"job_title": "Renamed"}),
         ("GET", "/companies", None), ("POST", "/companies", {"name": "Matrix company"}),
-        ("GET", "/companies/{crm_company}", None), ("PATCH", "/companies/{crm_company}", {"industry": "Renamed"}),
-        ("GET", "/companies/{crm_company}/contacts", None),
         ("GET", "/custom-fields", None), ("GET", "/custom-fields/{crm_custom_field}", None),
         ("GET", "/contacts/duplicates", None), ("GET", "/companies/duplicates", None),
         ("GET", "/leads/duplicates", None))],
-    ("DELETE", "/contacts/{crm_contact}", None, CRM_DELETERS),
-    ("DELETE", "/companies/{crm_company}", None, CRM_DELETERS),
-    ("POST", "/contacts/merge", {"target_id": "{crm_contact}", "source_id": "{crm_contact2}"}, CRM_DELETERS),
-    ("POST", "/companies/merge", {"target_id": "{crm_company}", "source_id": "{crm_company2}"}, CRM_DELETERS),
-    ("POST", "/leads/merge", {"target_id": "{crm_lead}", "source_id": "{crm_lead2}"}, CRM_DELETERS),
+    *[(m, p, b, SEES_MEMBERS) for m, p, b in (
+        ("GET", "/contacts/{crm_contact}", None), ("PATCH", "/contacts/{crm_contact}", {"job_title": "Renamed"}),
+        ("GET", "/companies/{crm_company}", None), ("PATCH", "/companies/{crm_company}", {"industry": "Renamed"}),
+        ("GET", "/companies/{crm_company}/contacts", None))],
+    ("DELETE", "/contacts/{crm_contact}", None, DELETES_MEMBERS),
+    ("DELETE", "/companies/{crm_company}", None, DELETES_MEMBERS),
+    ("POST", "/contacts/merge", {"target_id": "{crm_contact}", "source_id": "{crm_contact2}"}, DELETES_MEMBERS),
+    ("POST", "/companies/merge", {"target_id": "{crm_company}", "source_id": "{crm_company2}"}, DELETES_MEMBERS),
+    ("POST", "/leads/merge", {"target_id": "{crm_lead}", "source_id": "{crm_lead2}"}, DELETES_MEMBERS),
     ("POST", "/custom-fields", {"entity": "lead", "name": "matrix", "label": "Matrix", "type": "text"},
      {"owner", "admin"}),
     ("PATCH", "/custom-fields/{crm_custom_field}", {"label": "Renamed"}, {"owner", "admin"}),
@@ -156,10 +160,10 @@ MATRIX = [
     # crm leads (edit and convert: crm.records.edit; delete: crm.records.delete) and web forms (crm.settings.manage)
     ("GET", "/leads", None, CRM_VIEWERS),
     ("POST", "/leads", {"full_name": "Matrix new lead"}, CRM_VIEWERS),
-    ("GET", "/leads/{crm_lead}", None, CRM_VIEWERS),
-    ("PATCH", "/leads/{crm_lead}", {"full_name": "Renamed"}, CRM_VIEWERS),
-    ("POST", "/leads/{crm_lead}/convert", {"create_deal": False}, CRM_VIEWERS),
-    ("DELETE", "/leads/{crm_lead2}", None, CRM_DELETERS),
+    ("GET", "/leads/{crm_lead}", None, SEES_MEMBERS),
+    ("PATCH", "/leads/{crm_lead}", {"full_name": "Renamed"}, SEES_MEMBERS),
+    ("POST", "/leads/{crm_lead}/convert", {"create_deal": False}, SEES_MEMBERS),
+    ("DELETE", "/leads/{crm_lead2}", None, DELETES_MEMBERS),
     ("GET", "/web-forms", None, {"owner", "admin"}),
     ("POST", "/web-forms", {"name": "Matrix form"}, {"owner", "admin"}),
     ("GET", "/web-forms/{crm_web_form}", None, {"owner", "admin"}),
@@ -293,6 +297,10 @@ def test_permission_matrix(workspace, owner, admin, hr, manager, member, targets
 
     if role in allowed:
         assert response.status_code in (200, 201, 202, 204), response.content
+    elif role == "hr" and allowed in (SEES_MEMBERS, DELETES_MEMBERS):
+        # hr may act on CRM records, but the member's are outside hr's record scope: "no such record"
+        assert response.status_code in (404, 422), response.content
+        assert state(workspace) == before
     else:
         assert response.status_code == 403, response.content
         assert response.json()["detail"]

@@ -26,7 +26,9 @@ def test_every_workspace_has_the_five_built_in_roles(workspace, member):
 
 def test_admin_composes_a_recruiter_role_and_a_member_gets_its_rights(workspace, admin, member):
     admin_client = client_for(admin, workspace)
-    chosen = ["workspace.member.view", "workspace.member.invite", "org.directory.view"]
+    # Everything the member role holds (to invite members), plus inviting.
+    chosen = ["workspace.member.view", "workspace.member.invite", "org.directory.view", "crm.records.view_own",
+              "crm.records.edit"]
     created = admin_client.post("/roles", {"name": "Recruiter", "description": "Hires people", "permissions": chosen})
     assert created.status_code == 201, created.content
     role = created.json()

@@ -4,21 +4,23 @@ Seeing CRM records comes with a scope, and the scope is itself a permission, so 
 other right, custom roles included: `crm.records.view_all` (every record), `crm.records.view_team` (records
 owned by oneself or by anyone who reports to one, at any depth) or `crm.records.view_own` (records one owns).
 A role holding several has the widest (crm/scopes.py). The other rights act within what the actor sees.
+Built-in roles nest (member within manager within hr within admin), so hr holds what managers hold: their own
+and their team's records.
 """
 from oorg.core import audit
 from oorg.core.permissions import register
 
 VIEW_OWN = register("crm.records.view_own", "CRM: see the leads, contacts, companies and deals one owns",
-                    roles=("admin", "manager", "member"))
+                    roles=("admin", "hr", "manager", "member"))
 VIEW_TEAM = register("crm.records.view_team",
-                     "CRM: see records owned by oneself or by anyone who reports to one", roles=("admin", "manager"))
+                     "CRM: see records owned by oneself or by anyone who reports to one", roles=("admin", "hr", "manager"))
 VIEW_ALL = register("crm.records.view_all", "CRM: see every lead, contact, company and deal", roles=("admin",))
 EDIT = register("crm.records.edit", "CRM: create and change the records one sees, log activities and notes",
-                roles=("admin", "manager", "member"))
-DELETE = register("crm.records.delete", "CRM: delete and merge the records one sees", roles=("admin", "manager"))
-ASSIGN = register("crm.records.assign", "CRM: give records one sees to another owner", roles=("admin", "manager"))
-IMPORT = register("crm.records.import", "CRM: import leads, contacts, companies and deals", roles=("admin", "manager"))
-EXPORT = register("crm.records.export", "CRM: export the records one sees", roles=("admin", "manager"))
+                roles=("admin", "hr", "manager", "member"))
+DELETE = register("crm.records.delete", "CRM: delete and merge the records one sees", roles=("admin", "hr", "manager"))
+ASSIGN = register("crm.records.assign", "CRM: give records one sees to another owner", roles=("admin", "hr", "manager"))
+IMPORT = register("crm.records.import", "CRM: import leads, contacts, companies and deals", roles=("admin", "hr", "manager"))
+EXPORT = register("crm.records.export", "CRM: export the records one sees", roles=("admin", "hr", "manager"))
 SETTINGS = register("crm.settings.manage", "CRM: pipelines, stages, custom fields, web forms and assignment rules",
                     roles=("admin",))
 
