@@ -47,3 +47,18 @@ def other_crm(other_workspace):
         stage = Stage.objects.create(workspace=other_workspace, pipeline=pipeline, name="Qualified", probability=20)
     return {"workspace": other_workspace, "actor": actor_for(owner, other_workspace), "pipeline": pipeline,
             "stage": stage, "client": ApiClient(token_for(owner, other_workspace, name="other-crm"))}
+
+
+@pytest.fixture
+def outsider(workspace):
+    """A member whose custom role has no CRM right at all (every built-in role has some: they nest up from
+    member, who sees their own records)."""
+    from oorg.core.models import Membership
+    from oorg.core.roles import create_role
+
+    user = add_member(workspace, workspace.owner, "outsider@acme.test", "member")
+    with workspace_scope(workspace):
+        role = create_role(actor_for(workspace.owner, workspace), name="People only",
+                           permissions=["org.directory.view", "workspace.member.view"])
+        Membership.objects.filter(user=user).update(role=role.key)
+    return user

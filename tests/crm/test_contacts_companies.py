@@ -119,10 +119,10 @@ def test_owner_change_notifies_and_leaves_a_timeline_entry(crm):
     assert refused.status_code == 422 and refused.json()["field"] == "owner_id"
 
 
-def test_wrong_role_and_other_workspace(crm, other_crm, hr):
-    hr_client = ApiClient(token_for(hr, crm["workspace"], name="hr-crm"))
-    assert hr_client.get("/contacts").status_code == 403
-    assert hr_client.post("/companies", {"name": "X"}).status_code == 403
+def test_wrong_role_and_other_workspace(crm, other_crm, outsider):
+    outsider_client = ApiClient(token_for(outsider, crm["workspace"], name="outsider-crm"))
+    assert outsider_client.get("/contacts").status_code == 403
+    assert outsider_client.post("/companies", {"name": "X"}).status_code == 403
     theirs = other_crm["client"].post("/contacts", {"full_name": "Theirs"}).json()
     their_company = other_crm["client"].post("/companies", {"name": "Theirs Inc"}).json()
     owner = crm["clients"]["owner"]

@@ -73,7 +73,7 @@ def test_required_field_and_deleted_definition(crm):
     assert admin.get(f"/companies/{made['id']}").status_code == 200
 
 
-def test_other_workspace_and_wrong_role(crm, other_crm, hr):
+def test_other_workspace_and_wrong_role(crm, other_crm, outsider):
     theirs = other_crm["client"].post("/custom-fields", {"entity": "lead", "name": "secret", "label": "Secret",
                                                          "type": "text"}).json()
     admin = crm["clients"]["admin"]
@@ -81,7 +81,7 @@ def test_other_workspace_and_wrong_role(crm, other_crm, hr):
     assert admin.patch(f"/custom-fields/{theirs['id']}", {"label": "X"}).status_code == 404
     assert admin.delete(f"/custom-fields/{theirs['id']}").status_code == 404
     assert admin.get("/custom-fields").json()["count"] == 0
-    assert ApiClient(token_for(hr, crm["workspace"], name="hr")).get("/custom-fields").status_code == 403
+    assert ApiClient(token_for(outsider, crm["workspace"], name="outsider")).get("/custom-fields").status_code == 403
 
 
 def _login(client, user):

@@ -124,8 +124,8 @@ def test_scopes_roles_and_other_workspaces(crm, other_crm):
     assert [d["name"] for d in member.get("/deals").json()["items"]] == ["Remy's deal"]
     assert manager.get(f"/deals/{report.pk}").status_code == 200
     assert manager.get(f"/deals/{colleague.pk}").status_code == 404
-    hr = crm["clients"]["owner"]  # the owner sees all
-    assert hr.get(f"/deals/{colleague.pk}").status_code == 200
+    owner_client = crm["clients"]["owner"]  # the owner sees all
+    assert owner_client.get(f"/deals/{colleague.pk}").status_code == 200
     with workspace_scope(other_crm["workspace"]):
         from oorg.crm.services import deals as services
         theirs = services.create_deal(other_crm["actor"], name="Globex deal")
@@ -135,9 +135,9 @@ def test_scopes_roles_and_other_workspaces(crm, other_crm):
     assert other_crm["client"].get(f"/deals/{report.pk}").status_code == 404
 
 
-def test_a_role_without_crm_gets_403(crm, hr, workspace):
+def test_a_role_without_crm_gets_403(crm, outsider, workspace):
     from ..conftest import ApiClient, token_for
-    client = ApiClient(token_for(hr, workspace, name="hr-crm"))
+    client = ApiClient(token_for(outsider, workspace, name="outsider-crm"))
     assert client.get("/deals").status_code == 403
     assert client.post("/deals", {"name": "X"}).status_code == 403
     assert client.get("/deals/forecast").status_code == 403

@@ -103,14 +103,14 @@ def test_a_colleagues_lead_is_404_for_a_member_and_seen_by_the_manager(crm, page
     assert lead.full_name == "Sol's lead" and lead.status == "new"
 
 
-def test_other_workspace_and_wrong_role(crm, pages, other_crm, hr, workspace):
+def test_other_workspace_and_wrong_role(crm, pages, other_crm, outsider, workspace):
     with workspace_scope(other_crm["workspace"]):
         theirs = lead_services.create_lead(other_crm["actor"], full_name="Their lead")
     for path in (f"{theirs.pk}/", f"{theirs.pk}/edit", f"{theirs.pk}/delete", f"{theirs.pk}/convert"):
         assert pages["admin"].get(_url(crm, path)).status_code == 404, path
     assert pages["admin"].post(_url(crm, f"{theirs.pk}/delete")).status_code == 404
-    hr_page = sign_in(Client(), hr.email)
-    assert hr_page.get(_url(crm, "new")).status_code == 403
+    outsider_page = sign_in(Client(), outsider.email)
+    assert outsider_page.get(_url(crm, "new")).status_code == 403
     mine = _lead(crm)
     assert pages["member"].get(_url(crm, f"{mine.pk}/delete")).status_code == 403
     assert pages["member"].post(_url(crm, f"{mine.pk}/delete")).status_code == 403

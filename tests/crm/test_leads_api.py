@@ -88,12 +88,12 @@ def test_other_workspace_is_404(crm, other_crm):
     assert other.get("/leads").json()["items"] == []
 
 
-def test_wrong_role_is_403(crm, hr, workspace):
+def test_wrong_role_is_403(crm, outsider, workspace):
     from ..conftest import ApiClient, token_for
 
-    hr_client = ApiClient(token_for(hr, workspace, name="hr-crm"))
-    assert hr_client.get("/leads").status_code == 403
-    assert _create(hr_client).status_code == 403
+    outsider_client = ApiClient(token_for(outsider, workspace, name="outsider-crm"))
+    assert outsider_client.get("/leads").status_code == 403
+    assert _create(outsider_client).status_code == 403
     lead = _create(crm["clients"]["member"]).json()
     assert crm["clients"]["member"].delete(f"/leads/{lead['id']}").status_code == 403  # delete: managers up
     assert crm["clients"]["manager"].delete(f"/leads/{lead['id']}").status_code == 204

@@ -128,7 +128,7 @@ def convert_lead(actor: Actor, lead: Lead, *, create_deal: bool = False, pipelin
         raise NotFound("No such lead.")
     user = getattr(actor, "user", None)
     with transaction.atomic():
-        lead = Lead.objects.select_for_update().select_related("owner").get(pk=lead.pk)
+        lead = Lead.objects.select_for_update(of=("self",)).select_related("owner").get(pk=lead.pk)
         if lead.status == Lead.Status.CONVERTED:
             raise AlreadyConverted("This lead is converted already; open its contact instead.", field="status")
         plan = _deal_plan(lead, pipeline_id=pipeline_id, stage_id=stage_id, deal_name=deal_name, amount=amount,

@@ -193,9 +193,10 @@ def update_pipeline(actor, pipeline: Pipeline, *, name=None, stages=None, assign
                 raise Conflict(f"Stage {busy[0].name!r} still has deals; move them to another stage first.",
                                field="stages", code="stage_in_use")
             Stage.objects.filter(pk__in=[s.pk for s in removed]).delete()
-            # Free every kept name first, so two stages may swap names without tripping the unique constraint.
+            # Free every kept name first, so two stages may swap names without tripping the unique constraint
+            # (a newline: no cleaned name has one; PostgreSQL refuses NUL in text).
             for stage_id in kept:
-                Stage.objects.filter(pk=stage_id).update(name=f"\x00{stage_id}")
+                Stage.objects.filter(pk=stage_id).update(name=f"\n{stage_id}")
             for position, s in enumerate(cleaned):
                 values = {"name": s["name"], "probability": s["probability"], "is_won": s["is_won"],
                           "is_lost": s["is_lost"], "position": position}

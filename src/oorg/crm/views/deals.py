@@ -18,6 +18,7 @@ from ..models import Company, Contact, Deal, Stage
 from ..permissions import ASSIGN, DELETE, EDIT
 from ..services import deals as deal_services
 from ..services import pipelines as pipeline_services
+from .custom_field_inputs import CustomFieldsMixin, custom_field_facts, custom_field_initial
 
 LINK_CHOICES = 200  # contacts/companies offered in the form's pickers (the API takes any id one sees)
 
@@ -63,7 +64,8 @@ def _stage_choices() -> list:
     return list(groups.items())
 
 
-class DealForm(ServiceForm):
+class DealForm(CustomFieldsMixin, ServiceForm):
+    entity = "deal"
     name = forms.CharField(label="Name", max_length=200)
     amount = forms.CharField(label="Amount", required=False, max_length=40, help_text="Like 1200.50.")
     currency = forms.CharField(label="Currency", max_length=3, initial="EUR",
@@ -105,7 +107,8 @@ class DealForm(ServiceForm):
 def _initial(deal: Deal) -> dict:
     return {"name": deal.name, "amount": f"{deal.amount:.2f}", "currency": deal.currency,
             "expected_close_date": deal.expected_close_date, "stage_id": deal.stage_id, "owner_id": deal.owner_id,
-            "contact_id": deal.contact_id, "company_id": deal.company_id, "tags": ", ".join(deal.tags)}
+            "contact_id": deal.contact_id, "company_id": deal.company_id, "tags": ", ".join(deal.tags),
+            **custom_field_initial(deal)}
 
 
 def _deal(request, deal_id) -> Deal:
@@ -123,7 +126,7 @@ def deal_detail(request, workspace_slug, deal_id: int):
              ("Expected close", deal.expected_close_date), ("Owner", owner_label(deal.owner)),
              ("Contact", deal.contact), ("Company", deal.company), ("Tags", ", ".join(deal.tags)),
              ("Closed", deal.closed_at)]
-    facts += [(name.replace("_", " ").capitalize(), value) for name, value in deal.custom_fields.items()]
+    facts += custom_field_facts("deal", deal)
     changes = list(deal_services.stage_changes_of(deal)[:50])
     context = {"deal": deal, "facts": [(k, v) for k, v in facts if v not in ("", None)], "changes": changes,
                "deals_url": deals_url(workspace_slug), "can_edit": actor.can(EDIT), "can_delete": actor.can(DELETE),

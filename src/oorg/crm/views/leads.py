@@ -16,6 +16,7 @@ from .. import scopes
 from ..models import Lead, Pipeline, Stage
 from ..permissions import ASSIGN, DELETE, EDIT
 from ..services import conversion, leads
+from .custom_field_inputs import CustomFieldsMixin, custom_field_facts, custom_field_initial
 
 
 def leads_url(slug: str) -> str:
@@ -33,7 +34,8 @@ def owner_choices(actor) -> list[tuple]:
     return [("", "— nobody —")] + [(m.pk, m.user.full_name or m.user.email) for m in members]
 
 
-class LeadForm(ServiceForm):
+class LeadForm(CustomFieldsMixin, ServiceForm):
+    entity = "lead"
     full_name = forms.CharField(label="Name", max_length=150)
     email = forms.CharField(label="Email", required=False, max_length=254)
     phone = forms.CharField(label="Phone", required=False, max_length=40,
@@ -67,7 +69,7 @@ class LeadForm(ServiceForm):
 def _initial(lead: Lead) -> dict:
     return {"full_name": lead.full_name, "email": lead.email, "phone": lead.phone,
             "company_name": lead.company_name, "status": lead.status, "source": lead.source,
-            "owner_id": lead.owner_id, "tags": ", ".join(lead.tags)}
+            "owner_id": lead.owner_id, "tags": ", ".join(lead.tags), **custom_field_initial(lead)}
 
 
 class ConvertForm(forms.Form):
@@ -101,7 +103,7 @@ def _detail_page(request, lead, *, convert_form=None, status=200):
              ("Status", lead.get_status_display()), ("Source", lead.get_source_display()),
              ("Owner", (lead.owner.user.full_name or lead.owner.user.email) if lead.owner else "nobody"),
              ("Tags", ", ".join(lead.tags))]
-    facts += [(name.replace("_", " ").capitalize(), value) for name, value in lead.custom_fields.items()]
+    facts += custom_field_facts("lead", lead)
     if lead.consent_given is not None:
         facts.append(("Consent", f"{'Given' if lead.consent_given else 'Not given'}: “{lead.consent_text}”"))
     context = {"lead": lead, "facts": [(k, v) for k, v in facts if v not in ("", None)],
