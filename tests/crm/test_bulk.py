@@ -136,3 +136,23 @@ def test_bulk_pages_review_then_confirm(crm):
     member = sign_in(Client(), crm["users"]["member"].email)
     assert member.post(f"/w/{slug}/crm/bulk/", {"entity": "contact", "action": "delete",
                                                 "confirm_count": 0}).status_code == 403
+
+
+@pytest.mark.parametrize("plural", ["contacts", "deals"])
+def test_a_bulk_owner_change_tells_the_new_owner_once(crm, plural):
+    from oorg.notifications.models import Notification
+
+    from ..conftest import _run_pending_on_commit
+
+    admin = crm["clients"]["admin"]
+    body = {"contacts": lambda i: {"full_name": f"Bulk {i}", "allow_duplicate": True},
+            "deals": lambda i: {"name": f"Bulk {i}", "amount": "10.00"}}[plural]
+    ids = [admin.post(f"/{plural}", body(i)).json()["id"] for i in range(4)]
+    _run_pending_on_commit()
+    moved = admin.post(f"/{plural}/bulk-update", {"ids": ids, "set": {"owner_id": crm["members"]["member2"].pk}})
+    assert moved.status_code == 200 and moved.json()["updated"] == 4
+    _run_pending_on_commit()
+
+    told = Notification.objects.filter(user=crm["users"]["member2"], kind="crm.assigned")
+    assert [n.title for n in told] == [f"4 {plural} are now yours"]
+    assert told[0].url.endswith(f"/crm/{plural}/?owner_id={crm['members']['member2'].pk}")

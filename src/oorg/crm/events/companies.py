@@ -11,6 +11,7 @@ from .contacts import notify_new_owner
 
 class CompanyUpdatedData(CompanyOut):
     fields: list[str]
+    bulk: bool = False  # one of a bulk change: its new owner is told once, by crm.records.bulk_updated
 
 
 class CompanyMergedData(CompanyOut):
@@ -22,7 +23,7 @@ def _company(company, data: dict) -> dict:
 
 
 def _updated(company, data: dict) -> dict:
-    return {**company_out(company), "fields": list(data.get("fields") or [])}
+    return {**company_out(company), "fields": list(data.get("fields") or []), "bulk": bool(data.get("bulk"))}
 
 
 def _merged(company, data: dict) -> dict:

@@ -15,6 +15,7 @@ from .kinds import ASSIGNED
 
 class ContactUpdatedData(ContactOut):
     fields: list[str]
+    bulk: bool = False  # one of a bulk change: its new owner is told once, by crm.records.bulk_updated
 
 
 class ContactMergedData(ContactOut):
@@ -26,7 +27,7 @@ def _contact(contact, data: dict) -> dict:
 
 
 def _updated(contact, data: dict) -> dict:
-    return {**contact_out(contact), "fields": list(data.get("fields") or [])}
+    return {**contact_out(contact), "fields": list(data.get("fields") or []), "bulk": bool(data.get("bulk"))}
 
 
 def _merged(contact, data: dict) -> dict:
@@ -37,6 +38,8 @@ def notify_new_owner(noun: str, url_name: str, id_kwarg: str):
     """A record was created for, or given to, someone other than the person who did it: they are told."""
     def notify(event) -> list[events.Notice]:
         data = event.data
+        if data.get("bulk"):  # told once for the whole change (crm/events/bulk.py)
+            return []
         if event.type.endswith(".updated") and "owner_id" not in (data.get("fields") or []):
             return []
         if event.type.endswith(".created") and "owner_id" not in (data.get("fields") or []):

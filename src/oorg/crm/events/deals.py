@@ -14,6 +14,7 @@ from .kinds import ASSIGNED
 
 class DealUpdatedData(DealOut):
     fields: list[str]
+    bulk: bool = False  # one of a bulk change: its new owner is told once, by crm.records.bulk_updated
 
 
 class DealStageChangedData(DealOut):
@@ -27,7 +28,7 @@ def _deal(deal, data: dict) -> dict:
 
 
 def _updated(deal, data: dict) -> dict:
-    return {**_deal(deal, data), "fields": list(data.get("fields") or [])}
+    return {**_deal(deal, data), "fields": list(data.get("fields") or []), "bulk": bool(data.get("bulk"))}
 
 
 def _stage_changed(deal, data: dict) -> dict:
@@ -37,6 +38,8 @@ def _stage_changed(deal, data: dict) -> dict:
 
 def _assigned(event) -> list[events.Notice]:
     """The new owner hears of a deal given to them by someone else (or by the round-robin)."""
+    if event.data.get("bulk"):  # told once for the whole change (crm/events/bulk.py)
+        return []
     if event.type == "crm.deal.updated" and "owner" not in (event.data.get("fields") or []):
         return []
     owner_id = event.data.get("owner_id")

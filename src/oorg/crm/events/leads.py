@@ -20,7 +20,7 @@ def lead_data(lead, data: dict | None = None) -> dict:
 
 def _updated(lead, data: dict) -> dict:
     return {**lead_data(lead), "fields": list(data.get("fields") or []),
-            "previous_owner_id": data.get("previous_owner_id")}
+            "previous_owner_id": data.get("previous_owner_id"), "bulk": bool(data.get("bulk"))}
 
 
 def _deleted(lead, data: dict) -> dict:
@@ -53,6 +53,8 @@ def notify_created(event) -> list[events.Notice]:
 
 def notify_updated(event) -> list[events.Notice]:
     data = event.data
+    if data.get("bulk"):  # told once for the whole change (crm/events/bulk.py)
+        return []
     if "owner_id" not in (data.get("fields") or []) or data.get("owner_id") == data.get("previous_owner_id"):
         return []
     return _assigned_notice(event, data.get("owner_id"))

@@ -61,6 +61,7 @@ class LeadOut(Schema):
 class LeadUpdatedData(LeadOut):
     fields: list[str]  # what the change set
     previous_owner_id: int | None
+    bulk: bool = False  # one of a bulk change: its new owner is told once, by crm.records.bulk_updated
 
 
 class LeadDeletedData(Schema):

@@ -165,7 +165,7 @@ def bulk_update(actor: Actor, entity: str, *, filter: dict | None = None, ids=No
                     if new != (tags or []):
                         tagged.append(model(pk=pk, tags=new))
                 model.objects.bulk_update(tagged, ["tags"], batch_size=BATCH)
-            _emit(event, f"crm.{entity}.updated", _event_rows(entity, batch), data=lambda _row: {"fields": names})
+            _emit(event, f"crm.{entity}.updated", _event_rows(entity, batch), data=lambda _row: {"fields": names, "bulk": True})
     return {"matched": count, "updated": updated}
 
 
