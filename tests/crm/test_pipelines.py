@@ -119,3 +119,22 @@ def test_the_default_pipeline_is_made_once(crm, other_crm):
         assert [(s.name, s.probability, s.is_won, s.is_lost) for s in first.stages.order_by("position")] == [
             ("Qualified", 20, False, False), ("Proposal", 50, False, False), ("Negotiation", 80, False, False),
             ("Won", 100, True, False), ("Lost", 0, False, True)]
+
+
+def test_a_stage_that_becomes_won_closes_its_deals_and_reopens_them_when_it_stops(crm):
+    from oorg.core.tenancy import workspace_scope
+    from oorg.crm.models import Deal
+
+    owner = crm["clients"]["owner"]
+    stage = crm["stages"][1]
+    deal = owner.post("/deals", {"name": "Closes with its stage", "amount": "5.00", "stage_id": stage.pk}).json()
+    stages = [{"id": s.pk, "name": s.name, "probability": s.probability, "is_won": s.is_won, "is_lost": s.is_lost}
+              for s in crm["stages"]]
+    stages[1]["is_won"] = True
+    assert owner.patch(f"/pipelines/{crm['pipeline'].pk}", {"stages": stages}).status_code == 200
+    with workspace_scope(crm["workspace"]):
+        assert Deal.objects.get(pk=deal["id"]).closed_at is not None
+    stages[1]["is_won"] = False
+    assert owner.patch(f"/pipelines/{crm['pipeline'].pk}", {"stages": stages}).status_code == 200
+    with workspace_scope(crm["workspace"]):
+        assert Deal.objects.get(pk=deal["id"]).closed_at is None

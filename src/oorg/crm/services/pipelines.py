@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from oorg.core import audit
 from oorg.core.errors import Conflict, NotFound, Problems, ValidationFailed
@@ -202,6 +203,12 @@ def update_pipeline(actor, pipeline: Pipeline, *, name=None, stages=None, assign
                           "is_lost": s["is_lost"], "position": position}
                 if s["id"]:
                     Stage.objects.filter(pk=s["id"], pipeline=pipeline).update(**values)
+                    # Its deals close (or reopen) with it, as a move into (or out of) such a stage would.
+                    deals = Deal.objects.filter(stage_id=s["id"])
+                    if s["is_won"] or s["is_lost"]:
+                        deals.filter(closed_at__isnull=True).update(closed_at=timezone.now())
+                    else:
+                        deals.filter(closed_at__isnull=False).update(closed_at=None)
                 else:
                     Stage.objects.create(workspace=pipeline.workspace, pipeline=pipeline, **values)
             changed.append("stages")
