@@ -260,3 +260,109 @@ def insert_rows(model, columns: tuple[str, ...], rows: list, *, ignore_conflicts
     with connection.cursor() as cursor:
         for start in range(0, len(rows), batch_size):
             cursor.executemany(sql, rows[start:start + batch_size])
+
+
+def _max_params(conn) -> int:
+    """How many parameters one statement may carry: SQLite's own limit when the driver tells it (32,766 since
+    3.32; Django assumes 999), else the backend's, else PostgreSQL's 65,535."""
+    if conn.vendor == "sqlite":
+        raw = conn.connection
+        getlimit = getattr(raw, "getlimit", None)
+        if getlimit is not None:
+            import sqlite3
+
+            return getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    return conn.features.max_query_params or 65535
+
+
+def insert_rows_returning(model, columns: tuple[str, ...], rows: list) -> list:
+    """`insert_rows` answering the new rows' primary keys, in the rows' order: one multi-row
+    `INSERT ... VALUES (...), (...) RETURNING id` per batch where the database can (PostgreSQL, SQLite >= 3.35),
+    else one INSERT per row. Same contract for the values: already what the database stores."""
+    if not rows:
+        return []
+    conn = connections[DEFAULT_DB_ALIAS]
+    quote = conn.ops.quote_name
+    meta = model._meta
+    names = ", ".join(quote(meta.get_field(c).column) for c in columns)
+    marks = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    head = f"INSERT INTO {quote(meta.db_table)} ({names}) VALUES "
+    ids: list = []
+    with conn.cursor() as cursor:
+        if not conn.features.can_return_rows_from_bulk_insert:
+            for row in rows:
+                cursor.execute(head + marks, row)
+                ids.append(conn.ops.last_insert_id(cursor, meta.db_table, meta.pk.column))
+            return ids
+        per = max(1, min(_max_params(conn) // max(len(columns), 1), 2000))
+        tail = f" RETURNING {quote(meta.pk.column)}"
+        for start in range(0, len(rows), per):
+            batch = rows[start:start + per]
+            cursor.execute(head + ", ".join([marks] * len(batch)) + tail, [v for row in batch for v in row])
+            ids.extend(r[0] for r in cursor.fetchall())
+    return ids
+
+
+# Field types whose Python value is already what the database stores when it is of the plain type named.
+_PLAIN = {"CharField": str, "TextField": str, "EmailField": str, "SlugField": str, "URLField": str,
+          "IntegerField": int, "BigIntegerField": int, "SmallIntegerField": int, "PositiveIntegerField": int,
+          "PositiveSmallIntegerField": int, "PositiveBigIntegerField": int, "ForeignKey": int,
+          "BooleanField": bool}
+
+
+def prepared_rows(model, objs: list, *, add: bool = True) -> tuple[tuple[str, ...], list[tuple]]:
+    """The concrete columns of `model` (its auto primary key left out) and each instance's values as the
+    database stores them, as bulk_create would write them (pre_save for auto_now fields included), but
+    prepared a column at a time: plain values of plain types are passed as they are, a repeated value
+    (a datetime, an empty JSON list) is prepared once, the rest through the field's get_db_prep_save."""
+    conn = connections[DEFAULT_DB_ALIAS]
+    fields = [f for f in model._meta.concrete_fields if not (f.primary_key and f.auto_created or
+                                                               getattr(f, "db_returning", False))]
+    columns, prepared = [], []
+    for f in fields:
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            values = [f.pre_save(obj, add) for obj in objs]
+        else:
+            values = [getattr(obj, f.attname) for obj in objs]
+        plain = _PLAIN.get(f.get_internal_type())
+        internal = f.get_internal_type()
+        if plain is not None:
+            prep = f.get_db_prep_save
+            values = [v if v is None or type(v) is plain or isinstance(v, plain) and plain is not int
+                      else prep(v, conn) for v in values]
+        elif internal in ("JSONField", "DateTimeField", "DateField"):
+            cache: dict = {}
+            out = []
+            for v in values:
+                key = (type(v), repr(v)) if internal == "JSONField" and isinstance(v, (list, dict)) and not v \
+                    else (type(v), v) if internal != "JSONField" else None
+                if key is None:
+                    out.append(f.get_db_prep_save(v, conn))
+                    continue
+                hit = cache.get(key, cache)
+                if hit is cache:
+                    hit = cache[key] = f.get_db_prep_save(v, conn)
+                out.append(hit)
+            values = out
+        else:
+            values = [f.get_db_prep_save(v, conn) for v in values]
+        columns.append(f.attname)
+        prepared.append(values)
+    return tuple(columns), list(zip(*prepared)) if objs else []
+
+
+def insert_objects(model, objs: list) -> None:
+    """bulk_create for imports: the instances' values prepared a column at a time (`prepared_rows`) and
+    inserted with `insert_rows_returning` when the primary key is the database's (its values set on the
+    instances, as bulk_create does), else with `insert_rows`."""
+    if not objs:
+        return
+    columns, rows = prepared_rows(model, objs)
+    pk = model._meta.pk
+    if pk.attname in columns:
+        insert_rows(model, columns, rows)
+    else:
+        for obj, value in zip(objs, insert_rows_returning(model, columns, rows)):
+            setattr(obj, pk.attname, value)
+    for obj in objs:
+        obj._state.adding, obj._state.db = False, DEFAULT_DB_ALIAS
