@@ -142,3 +142,27 @@ def test_a_role_without_crm_gets_403(crm, outsider, workspace):
     assert client.post("/deals", {"name": "X"}).status_code == 403
     assert client.get("/deals/forecast").status_code == 403
     assert client.get("/pipelines").status_code == 403
+
+
+def test_the_deals_list_costs_the_same_queries_for_3_deals_as_for_30(crm):
+    """No query per row: the list reads only the columns it shows (ListSpec.only) and never a deferred one,
+    in the API and on the page."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from ..web.pages import sign_in
+
+    owner = crm["clients"]["owner"]
+    page = sign_in(Client(), crm["users"]["owner"].email)
+    contact = owner.post("/contacts", {"full_name": "Listed contact"}).json()["id"]
+    counts = []
+    for n, start in ((3, 0), (27, 3)):
+        for i in range(start, start + n):
+            owner.post("/deals", {"name": f"Deal {i}", "amount": "1.00", "contact_id": contact})
+        with CaptureQueriesContext(connection) as api:
+            assert len(owner.get("/deals?limit=50").json()["items"]) == start + n
+        with CaptureQueriesContext(connection) as html:
+            assert page.get(f"/w/{crm['workspace'].slug}/crm/deals/").status_code == 200
+        counts.append((len(api), len(html)))
+    assert counts[0] == counts[1], counts

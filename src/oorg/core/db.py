@@ -312,43 +312,47 @@ _PLAIN = {"CharField": str, "TextField": str, "EmailField": str, "SlugField": st
 
 def prepared_rows(model, objs: list, *, add: bool = True) -> tuple[tuple[str, ...], list[tuple]]:
     """The concrete columns of `model` (its auto primary key left out) and each instance's values as the
-    database stores them, as bulk_create would write them (pre_save for auto_now fields included), but
+    database stores them, as bulk_create would write them (auto_now fields set, to one "now" for the batch), but
     prepared a column at a time: plain values of plain types are passed as they are, a repeated value
     (a datetime, an empty JSON list) is prepared once, the rest through the field's get_db_prep_save."""
-    conn = connections[DEFAULT_DB_ALIAS]
     fields = [f for f in model._meta.concrete_fields if not (f.primary_key and f.auto_created or
                                                                getattr(f, "db_returning", False))]
     columns, prepared = [], []
+    now = None
     for f in fields:
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-            values = [f.pre_save(obj, add) for obj in objs]
+        if getattr(f, "auto_now", False) or add and getattr(f, "auto_now_add", False):
+            from django.utils import timezone
+
+            now = now or timezone.now()  # one "now" for the batch, where bulk_create reads the clock per row
+            for obj in objs:
+                setattr(obj, f.attname, now)
+            values = [now] * len(objs)
         else:
             values = [getattr(obj, f.attname) for obj in objs]
-        plain = _PLAIN.get(f.get_internal_type())
-        internal = f.get_internal_type()
-        if plain is not None:
-            prep = f.get_db_prep_save
-            values = [v if v is None or type(v) is plain or isinstance(v, plain) and plain is not int
-                      else prep(v, conn) for v in values]
-        elif internal in ("JSONField", "DateTimeField", "DateField"):
-            cache: dict = {}
-            out = []
-            for v in values:
-                key = (type(v), repr(v)) if internal == "JSONField" and isinstance(v, (list, dict)) and not v \
-                    else (type(v), v) if internal != "JSONField" else None
-                if key is None:
-                    out.append(f.get_db_prep_save(v, conn))
-                    continue
-                hit = cache.get(key, cache)
-                if hit is cache:
-                    hit = cache[key] = f.get_db_prep_save(v, conn)
-                out.append(hit)
-            values = out
-        else:
-            values = [f.get_db_prep_save(v, conn) for v in values]
         columns.append(f.attname)
-        prepared.append(values)
+        prepared.append(prepare_column(f, values))
     return tuple(columns), list(zip(*prepared)) if objs else []
+
+
+def prepare_column(f, values: list) -> list:
+    """One column's values as the database stores them (what f.get_db_prep_save answers for each), prepared as a
+    column: plain values of plain types passed as they are, a repeated datetime or an empty JSON list or dict
+    prepared once."""
+    conn = connections[DEFAULT_DB_ALIAS]
+    internal = f.get_internal_type()
+    plain = _PLAIN.get(internal)
+    prep = f.get_db_prep_save
+    if plain is not None:
+        return [v if v is None or type(v) is plain or isinstance(v, plain) and plain is not int
+                else prep(v, conn) for v in values]
+    if internal == "JSONField":  # the empty list or dict (most tags and custom fields) dumped once
+        empty: dict = {}
+        return [(empty[type(v)] if type(v) in empty else empty.setdefault(type(v), prep(v, conn)))
+                if type(v) in (list, dict) and not v else prep(v, conn) for v in values]
+    if internal in ("DateTimeField", "DateField"):  # mostly one "now" per batch
+        seen: dict = {}
+        return [seen[v] if v in seen else seen.setdefault(v, prep(v, conn)) for v in values]
+    return [prep(v, conn) for v in values]
 
 
 def insert_objects(model, objs: list) -> None:

@@ -26,6 +26,7 @@ in the background. Bulk writes (an import) record one audit event for the whole 
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -35,6 +36,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from . import db
 from .models import Event
 
 log = logging.getLogger(__name__)
@@ -167,13 +169,22 @@ def emit_built(audit_event, type_name: str, target_type: str, payloads: Iterable
     JSON, with the target's "id". Answers how many events it wrote."""
     TYPES[type_name]  # KeyError: an unregistered type is a programming error
     common = _common(audit_event)
-    rows = [Event(workspace_id=audit_event.workspace_id, type=type_name, target_type=target_type,
-                  target_id=str(payload["id"]), data=payload, **common) for payload in payloads]
-    if rows:
-        Event.objects.bulk_create(rows, batch_size=DISPATCH_BATCH)
-        ids = [str(row.pk) for row in rows]
-        transaction.on_commit(lambda: _queue(ids))
-    return len(rows)
+    payloads = list(payloads)
+    if not payloads:
+        return 0
+    # Plain rows, prepared a column at a time (core.db): bulk_create's instance and per-value work cost more
+    # than the insert. The same columns and values Event(...) would write.
+    n, meta = len(payloads), Event._meta
+    new = [uuid.uuid4() for _ in payloads]
+    columns = {"id": new, "workspace_id": [audit_event.workspace_id] * n, "type": [type_name] * n,
+               "target_type": [target_type] * n, "target_id": [str(p["id"]) for p in payloads], "data": payloads,
+               **{name: [value] * n for name, value in common.items()}, "dispatched_at": [None] * n,
+               "attempts": [0] * n}
+    prepared = [db.prepare_column(meta.get_field(name), values) for name, values in columns.items()]
+    db.insert_rows(Event, tuple(columns), list(zip(*prepared)), batch_size=DISPATCH_BATCH)
+    ids = [str(pk) for pk in new]
+    transaction.on_commit(lambda: _queue(ids))
+    return n
 
 
 def _queue(ids: list[str]) -> None:

@@ -67,7 +67,12 @@ DEALS = ListSpec(
              "currency": _text_filter("currency", "currency__iexact"),
              "close_from": _date_filter("close_from", "expected_close_date__gte"),
              "close_to": _date_filter("close_to", "expected_close_date__lte")},
-    select_related=("owner__user", "stage", "pipeline", "contact", "company"))
+    select_related=("owner__user", "stage", "pipeline", "contact", "company"),
+    # The deal's own columns and the few of its relations that the API (DealOut), the list page and the export
+    # show: five joined rows of every column each made the list 2.8x its SQL.
+    only=(*(f.name for f in Deal._meta.concrete_fields), "owner__user__full_name", "owner__user__email",
+          "stage__name", "pipeline__name", "contact__full_name", "contact__email", "company__name",
+          "company__domain"))
 
 SPECS = {"lead": LEADS, "contact": CONTACTS, "company": COMPANIES, "deal": DEALS}
 

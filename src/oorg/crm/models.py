@@ -260,7 +260,10 @@ class Deal(Record):
                    models.Index(fields=["workspace", "owner", "created_at", "id"], name="crm_deal_by_owner"),
                    models.Index(fields=["workspace", "contact"], name="crm_deal_by_contact"),
                    models.Index(fields=["workspace", "company"], name="crm_deal_by_company"),
-                   models.Index(fields=["workspace", "created_at", "id"], name="crm_deal_by_created")]
+                   models.Index(fields=["workspace", "created_at", "id"], name="crm_deal_by_created"),
+                   # The board's counts and totals (GROUP BY stage, currency): read from the index alone.
+                   models.Index(fields=["workspace", "pipeline", "stage", "currency", "amount"],
+                                name="crm_deal_board_totals")]
 
     def __str__(self):
         return self.name

@@ -28,6 +28,7 @@ class ListSpec:
     default: str
     filters: dict[str, Callable[[str], Q]] = field(default_factory=dict)  # param -> Q (raise ValidationFailed)
     select_related: tuple[str, ...] = ("owner__user",)
+    only: tuple[str, ...] = ()  # when set, the columns read (across select_related): no full related rows
 
     def ordering(self, name: str | None) -> tuple[str, ...]:
         name = name or self.default
@@ -95,6 +96,8 @@ def query(actor, spec: ListSpec, params, *, ordered: bool = True) -> QuerySet:
             with problems.check():
                 ordering = spec.ordering(str(params.get("ordering") or "") or None)
     queryset = queryset.filter(condition).select_related(*spec.select_related)
+    if spec.only:
+        queryset = queryset.only(*spec.only)
     return queryset.order_by(*ordering) if ordered else queryset
 
 
