@@ -166,3 +166,19 @@ def test_the_deals_list_costs_the_same_queries_for_3_deals_as_for_30(crm):
             assert page.get(f"/w/{crm['workspace'].slug}/crm/deals/").status_code == 200
         counts.append((len(api), len(html)))
     assert counts[0] == counts[1], counts
+
+
+def test_deals_ordered_by_amount_page_on_by_cursor(crm):
+    """A cursor carries an amount (a decimal) exactly: every deal once, largest first, across pages."""
+    owner = crm["clients"]["owner"]
+    for i, amount in enumerate(["10.50", "99.99", "10.50", "1000.00", "0.01"]):
+        owner.post("/deals", {"name": f"Priced {i}", "amount": amount})
+    seen, cursor = [], None
+    while True:
+        page = owner.get(f"/deals?limit=2&ordering=-amount{'&cursor=' + cursor if cursor else ''}")
+        assert page.status_code == 200, page.content
+        seen += [d["amount"] for d in page.json()["items"]]
+        cursor = page.json()["next_cursor"]
+        if not cursor:
+            break
+    assert seen == ["1000.00", "99.99", "10.50", "10.50", "0.01"]

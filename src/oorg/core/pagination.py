@@ -15,6 +15,7 @@ import binascii
 import datetime as dt
 import json
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import reduce
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -78,6 +79,8 @@ def _value_of(obj, path: str):
         obj = obj.get(part) if isinstance(obj, dict) else getattr(obj, part)
     if isinstance(obj, dt.datetime | dt.date):
         return {"t": obj.isoformat()}
+    if isinstance(obj, Decimal):  # an amount: its exact text, which the column's lookup reads back
+        return str(obj)
     return obj
 
 
