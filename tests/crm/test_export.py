@@ -89,3 +89,16 @@ def test_export_is_forbidden_without_the_right_and_isolated_between_workspaces(c
     seed(crm)
     assert crm["clients"]["member"].get("/leads/export").status_code == 403
     assert read_csv(other_crm["client"].get("/leads/export")) == []
+
+
+def test_junk_and_nul_in_the_query_string_are_ignored_or_refused_never_stored(crm):
+    from oorg.core.models import AuditEvent
+
+    owner = crm["clients"]["owner"]
+    junk = owner.get("/contacts/export?format=csv&%C3%A9%00x=1&q=")
+    assert junk.status_code == 200
+    event = AuditEvent.objects.filter(action="crm.records.exported").latest("seq")
+    assert event.data["filters"] == {"q": ""}
+    refused = owner.get("/contacts/export?format=csv&q=a%00b")
+    assert refused.status_code == 422 and refused.json()["field"] == "q"
+    assert owner.get("/contacts?cf.x%00=1").status_code == 422

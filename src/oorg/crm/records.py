@@ -79,6 +79,10 @@ def query(actor, spec: ListSpec, params, *, ordered: bool = True) -> QuerySet:
     queryset = scopes.visible(actor, spec.model)
     condition = Q()
     with Problems() as problems:
+        for name in understood(spec, params):
+            if "\x00" in str(params[name]):  # no text column holds one; PostgreSQL refuses it in a query
+                problems.add(ValidationFailed(f"{name} has a NUL character.", field=name))
+                params[name] = ""
         for name, build in {**COMMON_FILTERS, **spec.filters}.items():
             value = str(params.get(name) or "").strip()
             if value:
@@ -99,6 +103,13 @@ def query(actor, spec: ListSpec, params, *, ordered: bool = True) -> QuerySet:
     if spec.only:
         queryset = queryset.only(*spec.only)
     return queryset.order_by(*ordering) if ordered else queryset
+
+
+def understood(spec: ListSpec, params: dict) -> list[str]:
+    """The parameters this list reads (its filters, `q`, `ordering`, `cf.<name>`), in the order given; others
+    are ignored, as a query string's unknown parameters are everywhere."""
+    known = {*COMMON_FILTERS, *spec.filters, "q", "ordering"}
+    return [name for name in params if name in known or name.startswith(custom_fields.FILTER_PREFIX)]
 
 
 def search(spec: ListSpec, q: str) -> Q:

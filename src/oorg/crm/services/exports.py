@@ -39,8 +39,9 @@ def export(actor: Actor, entity: str, params, *, fmt: str):
     queryset = records.query(actor, spec, params, ordered=False)  # scope + filters; 422 for a bad filter
     defs = custom_fields.definitions(entity)
     count = queryset.count()
+    given = _params(params)  # the audit keeps the filters the list read, not whatever else the URL carried
     audit.record(actor, "crm.records.exported", actor.workspace, entity=entity, format=fmt, rows=count,
-                 filters={k: str(v)[:200] for k, v in _params(params).items() if k not in ("format", "entity")})
+                 filters={k: str(given[k])[:200] for k in records.understood(spec, given)})
     headers = headers_for(entity, defs)
     return _in_scope(actor.workspace.pk, stream_table(fmt, headers, _rows(entity, queryset, defs))), count
 
