@@ -118,6 +118,8 @@ INSTALLED_APPS = [
     "oorg.notifications",
     "oorg.webhooks",
     "oorg.crm",
+    "oorg.attendance",
+    "oorg.leave",
     "oorg.web",
 ]
 

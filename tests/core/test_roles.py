@@ -28,7 +28,7 @@ def test_admin_composes_a_recruiter_role_and_a_member_gets_its_rights(workspace,
     admin_client = client_for(admin, workspace)
     # Everything the member role holds (to invite members), plus inviting.
     chosen = ["workspace.member.view", "workspace.member.invite", "org.directory.view", "crm.records.view_own",
-              "crm.records.edit"]
+              "crm.records.edit", "attendance.own", "leave.own"]
     created = admin_client.post("/roles", {"name": "Recruiter", "description": "Hires people", "permissions": chosen})
     assert created.status_code == 201, created.content
     role = created.json()

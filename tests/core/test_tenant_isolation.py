@@ -296,8 +296,9 @@ def world(workspace, other_workspace, admin, member, hr):
         b_webhook, _secret = webhooks.create_subscription(actor, url="https://hooks.globex.test/b", events=["*"])
         b_delivery = webhooks.send_test_event(actor, b_webhook)  # its send waits for a commit that never comes
     crm = _crm_records(other_workspace, owner_membership, b_owner)
+    time_records = _time_records(other_workspace, owner_membership, b_membership, b_branch, b_employee)
     return {
-        **crm,
+        **crm, **time_records,
         "a": workspace, "b": other_workspace, "a_users": [workspace.owner, admin, member, hr],
         "b_users": [b_owner, b_member],
         "b_membership": b_membership.pk, "b_invitation": b_invitation.pk, "b_role": b_role.pk,
@@ -333,6 +334,52 @@ def _crm_records(workspace, owner_membership, owner) -> dict:
             "b_stage": stage.pk, "b_deal": deal.pk, "b_activity": activity.pk, "b_note": note.pk,
             "b_timeline_entry": entry.pk, "b_custom_field": field.pk, "b_web_form": form.pk, "b_saved_view": view.pk,
             "b_web_form_key": form.key}
+
+
+def _time_records(workspace, owner_membership, b_membership, branch, employee) -> dict:
+    """B's attendance and leave: one of each, named B-... (the employee is B's owner's)."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from oorg.attendance import models as att
+    from oorg.leave import models as lv
+
+    ws = {"workspace": workspace}
+    now = timezone.now()
+    with workspace_scope(workspace):
+        employee.member = owner_membership
+        employee.save(update_fields=["member"])
+        shift = att.Shift.objects.create(**ws, name="B-Shift", starts=dt.time(9), ends=dt.time(17))
+        assignment = att.ShiftAssignment.objects.create(**ws, shift=shift, employee=employee,
+                                                        starts_on=dt.date(2026, 1, 1))
+        holiday = att.Holiday.objects.create(**ws, branch=branch, date=dt.date(2026, 12, 25), name="B-Holiday")
+        site = att.Site.objects.create(**ws, name="B-Site", branch=branch, latitude=Decimal("40.7"),
+                                       longitude=Decimal("-74.0"), radius_m=100)
+        session = att.Session.objects.create(**ws, employee=employee, work_date=now.date(),
+                                             started_at=now - dt.timedelta(hours=8),
+                                             ended_at=now - dt.timedelta(hours=1), start_source="web", end_source="web")
+        correction = att.Correction.objects.create(**ws, employee=employee, session=session, work_date=now.date(),
+                                                   clock_in=now - dt.timedelta(hours=9),
+                                                   clock_out=now - dt.timedelta(hours=1), reason="B-Correction",
+                                                   requested_by=owner_membership)
+        kiosk = att.Kiosk.objects.create(**ws, name="B-Kiosk", key_hash="b" * 64, key_sealed="x")
+        leave_type = lv.LeaveType.objects.create(**ws, code="b-type", name="B-LeaveType", days_per_year=Decimal(3))
+        request = lv.LeaveRequest.objects.create(**ws, employee=employee, leave_type=leave_type,
+                                                 start_date=dt.date(2026, 12, 21), end_date=dt.date(2026, 12, 22),
+                                                 working_days=Decimal(2), note="B-Request",
+                                                 requested_by=owner_membership)
+        entry = lv.LedgerEntry.objects.create(**ws, employee=employee, leave_type=leave_type, kind="adjustment",
+                                              days=Decimal(3), effective_on=dt.date(2026, 1, 1), reason="B-Ledger")
+        delegation = lv.Delegation.objects.create(**ws, delegator=owner_membership, delegate=b_membership,
+                                                  starts_on=dt.date(2026, 1, 1), ends_on=dt.date(2026, 12, 31))
+    return {"b_shift": shift.pk, "b_shift_assignment": assignment.pk, "b_holiday": holiday.pk, "b_site": site.pk,
+            "b_session": session.pk, "b_correction": correction.pk, "b_kiosk": kiosk.pk, "b_leave_type": leave_type.pk,
+            "b_leave_request": request.pk, "b_ledger_entry": entry.pk, "b_delegation": delegation.pk}
+
+
+TIME_MARKERS = ("B-Shift", "B-Holiday", "B-Site", "B-Correction", "B-Kiosk", "B-LeaveType", "B-Request", "B-Ledger")
 
 
 CRM_MARKERS = ("B-Company", "B-Contact", "B-Lead", "B-Pipeline", "B-Stage", "B-Deal", "B-Activity", "B-Note",
@@ -401,7 +448,7 @@ def test_route_never_reaches_another_workspace(world, route, role):
     if spec.get("lists") and response.status_code == 200:
         text = response.getvalue().decode()  # exports stream
         for marker in ("globex", "B-Notification", "B-Secret-Role", "B-Branch", "B-Department", "B-Employee", "B-001",
-                       "pending@globex.test", "b-token", "member@globex.test", *CRM_MARKERS):
+                       "pending@globex.test", "b-token", "member@globex.test", *CRM_MARKERS, *TIME_MARKERS):
             assert marker not in text, f"{route} leaked {marker!r} from workspace B"
 
 

@@ -50,6 +50,9 @@ RETENTION_CLASSES = {
     "notifications": "a notification for 90 days after it is read; an unread one for 1 year",
     "jobs": "a background job's record for 30 days after it finishes; its stored upload and error report for 1 day",
     "webhooks": "a webhook delivery (the event's payload as sent) and its attempts for 30 days",
+    "attendance": "clock-ins, breaks, corrections and computed days during employment and 2 years after its end "
+                  "(working-time records the law asks employers to keep)",
+    "leave": "leave requests, decisions and the balance ledger during employment and 2 years after its end",
     "customer": "a lead, contact or company and its notes, activities and timeline while the workspace keeps the "
                 "customer relationship; deleted on the workspace's or the person's request (a deal keeps its "
                 "amount and stage, without the person)",

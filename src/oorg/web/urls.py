@@ -20,4 +20,8 @@ urlpatterns = [
     path("w/<slug:workspace_slug>/", include("oorg.org.urls")),
     path("w/<slug:workspace_slug>/crm/", include("oorg.crm.urls")),
     path("", include("oorg.crm.public_urls")),
+    path("w/<slug:workspace_slug>/attendance/", include("oorg.attendance.urls")),
+    path("w/<slug:workspace_slug>/leave/", include("oorg.leave.urls")),
+    path("", include("oorg.attendance.public_urls")),
+    path("", include("oorg.leave.public_urls")),
 ]

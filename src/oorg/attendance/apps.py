@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class AttendanceConfig(AppConfig):
+    name = "oorg.attendance"
+    label = "attendance"
+    verbose_name = "Attendance"
+
+    def ready(self):
+        from . import permissions  # noqa: F401  the attendance.* permission names and audit labels
+        from . import shell
+        from .events import register_all
+
+        register_all()
+        shell.register()

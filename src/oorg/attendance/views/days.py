@@ -1,0 +1,3 @@
+"""TODO: filled by its owner"""
+
+urlpatterns = []

@@ -1,0 +1,4 @@
+"""TODO: filled by its owner"""
+from ninja import Router
+
+router = Router(tags=["leave"])
