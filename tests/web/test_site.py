@@ -23,10 +23,10 @@ def test_the_landing_page_shows_what_exists_and_marks_what_is_coming():
     coming = _cards(page, "coming")
 
     assert set(today) == {"Accounts", "Two-factor sign-in", "Workspaces", "Roles and permissions", "Audit log",
-                          "People and organization", "CRM", "Spreadsheet imports", "Notifications", "Webhooks",
-                          "REST API"}
+                          "People and organization", "CRM", "Attendance and Leave", "Spreadsheet imports",
+                          "Notifications", "Webhooks", "REST API"}
     assert not any(today.values())  # nothing available today carries the badge
-    assert set(coming) == {"Attendance and Leave", "Projects and tickets", "Team chat", "Search",
+    assert set(coming) == {"Projects and tickets", "Team chat", "Search",
                            "Reports", "Desktop agent", "Google and other integrations"}
     assert all(coming.values())
 
@@ -37,7 +37,7 @@ def test_the_privacy_page_marks_what_is_not_shipped_and_keeps_every_commitment()
 
     for unshipped in ("Desktop activity visibility data " + COMING, "Google integrations " + COMING,
                       "Other integrations " + COMING,
-                      "Attendance, leave, projects, tickets, chat, search and reports " + COMING):
+                      "Projects, tickets, chat, search and reports " + COMING):
         assert unshipped in page
     # The commitments stay word for word, also for what is still coming.
     for commitment in (("OORG does not sell Google user data and does not\n      use Google Workspace APIs to develop,"
