@@ -303,6 +303,12 @@ CELERY_BEAT_SCHEDULE = {
     "send-due-webhooks": {"task": "webhooks.send_due", "schedule": 60.0},
     # Reminders of CRM activities whose time came, each sent once (crm/services/reminders.py).
     "crm-send-due-reminders": {"task": "crm.send_due_reminders", "schedule": 60.0},
+    # Leave grants, monthly accruals, carry-over and its expiry, each written once (leave/services/accrual.py).
+    "leave-run-accruals": {"task": "leave.run_accruals", "schedule": 86400.0},
+    # Sessions nobody clocked out of are closed at the shift's end and flagged (attendance/tasks.py).
+    "attendance-close-forgotten-sessions": {"task": "attendance.close_forgotten_sessions", "schedule": 900.0},
+    # Yesterday's (local) day of every employee is computed, so absences show (attendance/tasks.py).
+    "attendance-close-days": {"task": "attendance.close_days", "schedule": 3600.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 

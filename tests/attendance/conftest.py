@@ -24,7 +24,8 @@ def staff(workspace, owner, admin, hr, manager, member, company):
     actors = {role: actor_for(user, workspace) for role, user in users.items()}
     return {**company, "workspace": workspace, "users": users, "actors": actors,
             "members": {role: actor.membership for role, actor in actors.items()},
-            "clients": {role: ApiClient(token_for(user, workspace, name=f"{role}-time")) for role, user in users.items()},
+            "clients": {role: ApiClient(token_for(user, workspace, name=f"{role}-time"))
+                        for role, user in users.items()},
             "system": Actor.system(workspace),
             "employees": {"owner": company["ceo"], "manager": company["boss"], "member": company["report"],
                           "hr": company["hr"]}}

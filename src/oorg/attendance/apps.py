@@ -7,8 +7,11 @@ class AttendanceConfig(AppConfig):
     verbose_name = "Attendance"
 
     def ready(self):
-        from . import permissions  # noqa: F401  the attendance.* permission names and audit labels
-        from . import shell
+        from . import (
+            permissions,  # noqa: F401  the attendance.* permission names and audit labels
+            shell,
+            tasks,  # noqa: F401  the periodic jobs (forgotten clock-outs, closing days), for Celery
+        )
         from .events import register_all
 
         register_all()

@@ -205,8 +205,8 @@ class Session(WorkspaceOwned):
         retention = "attendance"
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["workspace", "employee"], condition=models.Q(ended_at__isnull=True),
-                                               name="session_one_open")]
+        constraints = [models.UniqueConstraint(fields=["workspace", "employee"],
+                                               condition=models.Q(ended_at__isnull=True), name="session_one_open")]
         indexes = [models.Index(fields=["workspace", "employee", "started_at"], name="session_by_employee"),
                    models.Index(fields=["workspace", "ended_at", "started_at"], name="session_open")]
 
@@ -225,8 +225,8 @@ class Break(WorkspaceOwned):
         retention = "attendance"
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["workspace", "session"], condition=models.Q(ended_at__isnull=True),
-                                               name="break_one_open")]
+        constraints = [models.UniqueConstraint(fields=["workspace", "session"],
+                                               condition=models.Q(ended_at__isnull=True), name="break_one_open")]
 
 
 class Correction(WorkspaceOwned):

@@ -1,4 +1,5 @@
 """Attendance pages that need no sign-in: the kiosk, behind its secret address (attendance-public: namespace)."""
+from .views import kiosk
 
 app_name = "attendance-public"
-urlpatterns = []  # TODO: the kiosk page (attendance/views/kiosk.py)
+urlpatterns = kiosk.urlpatterns
