@@ -79,6 +79,25 @@ def cmd_audit_anchor(args) -> int:
     return 0
 
 
+def cmd_leave_accrue(args) -> int:
+    """Run the leave accrual job now (what the daily task does): grants, accruals, carry-over, expiry; idempotent."""
+    import datetime as dt
+
+    _django()
+    from oorg.leave.services.accrual import run_accruals
+
+    try:
+        day = dt.date.fromisoformat(args.date) if args.date else None
+    except ValueError:
+        print("--date is YYYY-MM-DD, like 2026-01-01.", file=sys.stderr)
+        return 2
+    with _progress_bar("Workspaces") as progress:
+        result = run_accruals(day, progress=progress)
+    print(f"{result['workspaces']} workspaces: {result['granted']} yearly grants, {result['accrued']} monthly "
+          f"accruals, {result['carried']} carry-overs, {result['expired']} expiries written.")
+    return 0
+
+
 def cmd_import_employees(args) -> int:
     """Import a spreadsheet in this process, through the same service as the page and the API."""
     _django()
@@ -328,6 +347,12 @@ def main(argv=None) -> int:
                    help="match a header to a column (empty column: ignore the header); repeatable")
     i.add_argument("--errors", help="where to write the error report (default: FILE-errors.csv beside FILE)")
     i.set_defaults(func=cmd_import_employees)
+
+    p = sub.add_parser("leave", help="leave tools")
+    leave_sub = p.add_subparsers(dest="leave_command", required=True)
+    la = leave_sub.add_parser("accrue", help="grant and accrue leave due by a date (idempotent; the daily job)")
+    la.add_argument("--date", help="YYYY-MM-DD (default: today)")
+    la.set_defaults(func=cmd_leave_accrue)
 
     p = sub.add_parser("manage", help="run a Django management command", add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER)

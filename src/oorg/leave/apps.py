@@ -10,8 +10,11 @@ class LeaveConfig(AppConfig):
     def ready(self):
         from oorg.core.models import Workspace
 
-        from . import permissions  # noqa: F401  the leave.* permission names and audit labels
-        from . import shell
+        from . import (
+            permissions,  # noqa: F401  the leave.* permission names and audit labels
+            shell,
+            tasks,  # noqa: F401  the daily accrual job, for Celery
+        )
         from .events import register_all
 
         register_all()

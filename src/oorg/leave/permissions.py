@@ -32,6 +32,7 @@ audit.register_actions({
     "leave.request.cancelled": "Leave cancelled",
     "leave.request.cancel_requested": "Cancellation of leave requested",
     "leave.request.commented": "Comment on a leave request",
+    "leave.request.attachment_added": "Document attached to a leave request",
     "leave.delegation.created": "Approvals delegated",
     "leave.delegation.deleted": "Delegation ended",
     "leave.feed.rotated": "Calendar feed address changed",

@@ -1,4 +1,5 @@
 """Leave addresses that need no sign-in: the iCal feeds, behind their secret token (leave-public: namespace)."""
+from .views import feeds
 
 app_name = "leave-public"
-urlpatterns = []  # TODO: the feed (leave/views/feeds.py)
+urlpatterns = feeds.urlpatterns
