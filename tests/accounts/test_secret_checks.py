@@ -276,7 +276,28 @@ def case_recovery_codes_app_code(db, outbox):
         (lambda: attempt(_fresh_totp(owner, secret))), 5
 
 
+def case_kiosk_pin(db, outbox):
+    """A kiosk PIN (attendance/services/kiosks.py): per kiosk and employee code; the page answers 429 too."""
+    workspace, owner = make_workspace("Acme", "ada@example.test")
+    from oorg.attendance.services import kiosks, policy
+    from oorg.core.models import Membership
+    from oorg.org import services as org_services
+
+    actor = actor_for(owner, workspace)
+    with workspace_scope(workspace):
+        policy.update_policy(actor, kiosk_enabled=True)
+        employee = org_services.create_employee(actor, code="K1", full_name="Kim Kiosk",
+                                                member=Membership.objects.get(user=owner).pk)
+        kiosks.set_pin(actor, employee, pin="4812")
+        _kiosk, url = kiosks.create_kiosk(actor, name="Front desk")
+    path = "/" + url.split("/", 3)[3]
+    def attempt(pin):
+        return Client().post(path, {"code": "K1", "pin": pin, "action": "in"})
+    return (lambda: attempt("9999")), (lambda: attempt("4812")), 5
+
+
 CASES = {
+    "oorg.attendance.services.kiosks.check_pin": [case_kiosk_pin],
     "oorg.accounts.services.check_password": [case_sign_in_password, case_invitation_password_of_an_existing_account],
     "oorg.accounts.services.check_second_factor": [case_second_factor],
     "oorg.accounts.services.disable_two_factor": [case_two_factor_off_password],

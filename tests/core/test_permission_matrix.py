@@ -170,7 +170,126 @@ MATRIX = [
     ("PATCH", "/web-forms/{crm_web_form}", {"name": "Renamed"}, {"owner", "admin"}),
     ("POST", "/web-forms/{crm_web_form}/rotate-key", {}, {"owner", "admin"}),
     ("DELETE", "/web-forms/{crm_web_form}", None, {"owner", "admin"}),
+    # leave calendar and feeds (leave.own; the team feed with leave.team.view), the monthly attendance report
+    # (attendance.team.view or attendance.view_all)
+    ("GET", "/leave/calendar?from=2026-03-01&to=2026-03-31", None, ALL),
+    ("GET", "/leave/calendar/feeds", None, ALL),
+    ("POST", "/leave/calendar/feeds/me/rotate", {}, ALL),
+    ("POST", "/leave/calendar/feeds/team/rotate", {}, {"owner", "admin", "hr", "manager"}),
+    ("GET", "/attendance/reports/monthly?month=2026-03", None, {"owner", "admin", "hr", "manager"}),
+    ("GET", "/attendance/reports/monthly/export?month=2026-03&format=xlsx", None, {"owner", "admin", "hr", "manager"}),
+    # shifts and assignments (any attendance right reads; attendance.manage writes), records (own, team, all) and
+    # corrections (the member's: the member may not decide their own; managers above and HR may)
+    ("GET", "/attendance/shifts", None, ALL),
+    ("GET", "/attendance/shifts/{shift}", None, ALL),
+    ("POST", "/attendance/shifts", {"name": "Matrix shift", "starts": "08:00", "ends": "16:00"}, PEOPLE_ADMINS),
+    ("PATCH", "/attendance/shifts/{shift}", {"grace_minutes": 10}, PEOPLE_ADMINS),
+    ("DELETE", "/attendance/shifts/{shift}", None, PEOPLE_ADMINS),
+    ("GET", "/attendance/shift-assignments", None, ALL),
+    ("POST", "/attendance/shift-assignments", {"shift_id": "{shift}", "employee_id": "{employee}",
+                                               "starts_on": "2031-01-01"}, PEOPLE_ADMINS),
+    ("PATCH", "/attendance/shift-assignments/{shift_assignment}", {"ends_on": "2031-12-31"}, PEOPLE_ADMINS),
+    ("DELETE", "/attendance/shift-assignments/{shift_assignment}", None, PEOPLE_ADMINS),
+    ("GET", "/attendance/records?employee_id={report}", None, ALL),
+    ("GET", "/attendance/corrections", None, ALL),
+    ("POST", "/attendance/corrections/{correction}/approve", {}, {"owner", "admin", "hr", "manager"}),
+    ("POST", "/attendance/corrections/{correction}/reject", {}, {"owner", "admin", "hr", "manager"}),
+    # leave requests (leave.own; someone else's with leave.approve_all or leave.manage) and their decisions (the
+    # employee's manager, or leave.approve_all; never one's own: the member is the request's employee)
+    ("GET", "/leave/requests", None, ALL),
+    ("GET", "/leave/requests/{leave_request}", None, ALL),
+    ("POST", "/leave/requests", {"leave_type_id": "{leave_unpaid}", "start_date": "2030-01-07",
+                                 "end_date": "2030-01-07", "employee_id": "{employee}"}, PEOPLE_ADMINS),
+    ("POST", "/leave/requests/{leave_request}/approve", {}, {"owner", "admin", "hr", "manager"}),
+    ("GET", "/leave/delegations", None, ALL),
+    # holidays (anyone with attendance.own or leave.own reads; attendance.manage writes)
+    ("GET", "/holidays", None, ALL),
+    ("GET", "/holidays/{holiday}", None, ALL),
+    ("POST", "/holidays", {"date": "2031-05-02", "name": "Matrix day", "branch_id": "{branch}"}, PEOPLE_ADMINS),
+    ("PATCH", "/holidays/{holiday}", {"name": "Renamed"}, PEOPLE_ADMINS),
+    ("DELETE", "/holidays/{holiday}", None, PEOPLE_ADMINS),
+    ("POST", "/holidays/fill", {"branch_id": "{branch}", "year": 2031}, PEOPLE_ADMINS),
+    ("UPLOAD", "/holidays/import", b"date,name\n2031-06-01,Matrix\n", PEOPLE_ADMINS),
+    # leave types (leave.own reads, leave.manage writes), balances and the ledger (leave scope), adjustments
+    ("GET", "/leave/types", None, ALL),
+    ("GET", "/leave/types/{leave_annual}", None, ALL),
+    ("POST", "/leave/types", {"code": "matrix", "name": "Matrix"}, PEOPLE_ADMINS),
+    ("PATCH", "/leave/types/{leave_annual}", {"days_per_year": 26}, PEOPLE_ADMINS),
+    ("GET", "/leave/balances?employee_id={report}", None, ALL),
+    ("GET", "/leave/ledger?employee_id={report}", None, ALL),
+    ("POST", "/leave/adjustments", {"employee_id": "{report}", "leave_type_id": "{leave_annual}", "days": 1,
+                                    "reason": "Matrix"}, PEOPLE_ADMINS),
+    # clocking someone else (attendance.clock_others), a status in one's scope, the clocking policy, allowed sites,
+    # kiosks and PINs (attendance.manage). Clocking oneself is every role's with an employee record
+    # (tests/attendance/test_clocking_api.py: the admin has none and gets 409).
+    ("POST", "/attendance/clock-in", {"employee_id": "{report}"}, PEOPLE_ADMINS),
+    ("GET", "/attendance/status?employee_id={report}", None, ALL),
+    ("GET", "/attendance/policy", None, PEOPLE_ADMINS),
+    ("PUT", "/attendance/policy", {"kiosk_enabled": True}, PEOPLE_ADMINS),
+    ("GET", "/attendance/sites", None, PEOPLE_ADMINS),
+    ("POST", "/attendance/sites", {"name": "Matrix site", "branch_id": "{branch}", "latitude": 52.5,
+                                   "longitude": 13.4}, PEOPLE_ADMINS),
+    ("GET", "/attendance/sites/{site}", None, PEOPLE_ADMINS),
+    ("PATCH", "/attendance/sites/{site}", {"radius_m": 300}, PEOPLE_ADMINS),
+    ("DELETE", "/attendance/sites/{site}", None, PEOPLE_ADMINS),
+    ("GET", "/attendance/kiosks", None, PEOPLE_ADMINS),
+    ("POST", "/attendance/kiosks", {"name": "Matrix kiosk"}, PEOPLE_ADMINS),
+    ("PATCH", "/attendance/kiosks/{kiosk}", {"active": False}, PEOPLE_ADMINS),
+    ("POST", "/attendance/kiosks/{kiosk}/rotate-key", {}, PEOPLE_ADMINS),
+    ("DELETE", "/attendance/kiosks/{kiosk}", None, PEOPLE_ADMINS),
+    ("PUT", "/attendance/pins/{report}", {"pin": "4812"}, PEOPLE_ADMINS),
+    ("DELETE", "/attendance/pins/{report}", None, PEOPLE_ADMINS),
 ]
+
+
+def _holiday_and_balance_targets(workspace) -> dict:
+    """A holiday of every branch and the annual leave type."""
+    import datetime as dt
+
+    from oorg.attendance.models import Holiday
+    from oorg.leave.models import LeaveType
+
+    holiday = Holiday.objects.create(workspace=workspace, date=dt.date(2031, 1, 1), name="Matrix holiday")
+    return {"holiday": holiday.pk, "leave_annual": LeaveType.objects.get(code="annual").pk}
+
+
+def _attendance_targets(workspace, company) -> dict:
+    """A shift assigned to the branch, and a pending correction of the member's (Remy, Mia's report)."""
+    import datetime as dt
+
+    from oorg.attendance.models import Correction, Shift, ShiftAssignment
+
+    shift = Shift.objects.create(workspace=workspace, name="Matrix", starts=dt.time(9), ends=dt.time(17))
+    assignment = ShiftAssignment.objects.create(workspace=workspace, shift=shift, branch=company["berlin"],
+                                                starts_on=dt.date(2030, 1, 1))
+    clock_in = dt.datetime(2026, 3, 2, 8, tzinfo=dt.timezone.utc)
+    correction = Correction.objects.create(workspace=workspace, employee=company["report"], work_date=clock_in.date(),
+                                           clock_in=clock_in, clock_out=clock_in + dt.timedelta(hours=8),
+                                           reason="Matrix")
+    return {"shift": shift.pk, "shift_assignment": assignment.pk, "correction": correction.pk}
+
+
+def _clocking_targets(workspace, company) -> dict:
+    """An allowed site of the Berlin branch and a kiosk."""
+    from oorg.attendance.models import Kiosk, Site
+
+    site = Site.objects.create(workspace=workspace, name="Matrix site", branch=company["berlin"], latitude=52.5,
+                               longitude=13.4)
+    kiosk = Kiosk.objects.create(workspace=workspace, name="Matrix kiosk", key_hash="m" * 64, key_sealed="x")
+    return {"site": site.pk, "kiosk": kiosk.pk}
+
+
+def _leave_targets(workspace, company) -> dict:
+    """The unpaid leave type and a pending request of the member's (Remy, Mia's report) at the manager step."""
+    import datetime as dt
+
+    from oorg.leave.models import LeaveRequest, LeaveType
+
+    unpaid = LeaveType.objects.get(code="unpaid")
+    request = LeaveRequest.objects.create(workspace=workspace, employee=company["report"], leave_type=unpaid,
+                                          start_date=dt.date(2030, 1, 8), end_date=dt.date(2030, 1, 8),
+                                          working_days=1)
+    return {"leave_unpaid": unpaid.pk, "leave_request": request.pk}
 
 
 def _crm_activity_targets(workspace, membership) -> dict:
@@ -273,7 +392,8 @@ def targets(company, workspace, member):
                 "empty_branch": empty_branch.pk, "department": company["sales"].pk,
                 "empty_department": empty_department.pk, "employee": company["sales_rep"].pk,
                 "report": company["report"].pk, "pipeline": crm_pipeline.pk, "empty_pipeline": empty_pipeline.pk,
-                **crm_records}
+                **crm_records, **_leave_targets(workspace, company), **_holiday_and_balance_targets(workspace),
+                **_attendance_targets(workspace, company), **_clocking_targets(workspace, company)}
 
 
 @pytest.mark.parametrize("method, path, body, allowed", MATRIX, ids=lambda v: str(v) if isinstance(v, str) else "")

@@ -25,6 +25,8 @@ PUBLIC_PAGES = {
     "unsubscribe/<str:token>": "an email's unsubscribe link: the signed token is the proof, no sign-in",
     "f/<str:key>": "the public web-to-lead form: its secret key names the workspace (crm/views/public.py)",
     "f/<str:key>/thanks": "the public web form's thank-you page",
+    "feeds/leave/<str:token>.ics": "a leave iCal feed: its secret token names the workspace (leave/views/feeds.py)",
+    "kiosk/<str:key>/": "the attendance kiosk: its secret key names the workspace (attendance/views/kiosk.py)",
 }
 
 # Pages that need a sign-in: how to aim each at workspace B. "slug" pages get B's slug; `ids` put B's
@@ -175,6 +177,87 @@ PAGES = {
                                                                        "post": {}},
     "w/<slug:workspace_slug>/crm/web-forms/<int:web_form_id>/delete": {"ids": {"web_form_id": "b_web_form"},
                                                                        "post": {}},
+    # my leave, the request form and its preview, a request and its decisions, the approvals inbox, delegations
+    # (leave/views/requests.py, leave/views/approvals.py)
+    "w/<slug:workspace_slug>/leave/": {"slug": True},
+    "w/<slug:workspace_slug>/leave/requests/new/": {"slug": True, "post": {"leave_type_id": "1",
+                                                                          "start_date": "2030-01-07",
+                                                                          "end_date": "2030-01-07"}},
+    "w/<slug:workspace_slug>/leave/requests/preview/": {"slug": True},
+    "w/<slug:workspace_slug>/leave/requests/<int:request_id>/": {"ids": {"request_id": "b_leave_request"}},
+    "w/<slug:workspace_slug>/leave/requests/<int:request_id>/attachment/": {"ids": {"request_id": "b_leave_request"}},
+    **{f"w/<slug:workspace_slug>/leave/requests/<int:request_id>/{action}/": {
+        "ids": {"request_id": "b_leave_request"}, "post": {f"{action}-comment": "Hijacked"}}
+       for action in ("approve", "reject", "cancel", "comment")},
+    "w/<slug:workspace_slug>/leave/approvals/": {"slug": True},
+    "w/<slug:workspace_slug>/leave/delegations/": {"slug": True, "post": {"delegate_id": "1",
+                                                                         "starts_on": "2030-01-01",
+                                                                         "ends_on": "2030-01-02"}},
+    "w/<slug:workspace_slug>/leave/delegations/<int:delegation_id>/end/": {"ids": {"delegation_id": "b_delegation"},
+                                                                           "post": {}},
+    # holidays (attendance/views/holidays.py); leave types, balances and adjustments (leave/views/settings.py)
+    "w/<slug:workspace_slug>/attendance/holidays/": {"slug": True},
+    "w/<slug:workspace_slug>/attendance/holidays/add": {"slug": True, "post": {"date": "2031-01-01",
+                                                                               "name": "Isolation"}},
+    "w/<slug:workspace_slug>/attendance/holidays/fill": {"slug": True, "post": {"year": "2031", "country": "DE"}},
+    "w/<slug:workspace_slug>/attendance/holidays/import": {"slug": True, "post": {}},
+    "w/<slug:workspace_slug>/attendance/holidays/<int:holiday_id>/delete": {"ids": {"holiday_id": "b_holiday"},
+                                                                            "post": {}},
+    "w/<slug:workspace_slug>/leave/settings/types/": {"slug": True},
+    "w/<slug:workspace_slug>/leave/settings/types/new": {"slug": True, "post": {"code": "isolation",
+                                                                                "name": "Isolation"}},
+    "w/<slug:workspace_slug>/leave/settings/types/<int:leave_type_id>/": {
+        "ids": {"leave_type_id": "b_leave_type"}, "post": {"name": "Hijacked"}},
+    "w/<slug:workspace_slug>/leave/balances/": {"slug": True},
+    "w/<slug:workspace_slug>/leave/balances/adjust": {"slug": True, "post": {"employee_id": "1", "days": "1",
+                                                                             "reason": "Hijack"}},
+    # leave calendar page and its feed buttons (leave/views/calendar.py); the monthly report (attendance/views)
+    "w/<slug:workspace_slug>/leave/calendar/": {"slug": True},
+    "w/<slug:workspace_slug>/leave/calendar/feeds/rotate": {"slug": True, "post": {"scope": "me"}},
+    "w/<slug:workspace_slug>/attendance/reports/monthly/": {"slug": True},
+    "w/<slug:workspace_slug>/attendance/reports/monthly/export": {"slug": True},
+    # the clock widget's POST, one's kiosk PIN, and the clocking settings (attendance/views/{clocking,settings}.py)
+    "w/<slug:workspace_slug>/attendance/clock": {"slug": True, "post": {"action": "in"}},
+    "w/<slug:workspace_slug>/attendance/my-pin/": {"slug": True, "post": {"pin": "4812", "password": "x"}},
+    "w/<slug:workspace_slug>/attendance/settings/policy/": {"slug": True, "post": {
+        "outside_site": "refuse", "forgotten_after_hours": "4", "overtime_threshold_minutes": "15"}},
+    "w/<slug:workspace_slug>/attendance/settings/sites/": {"slug": True},
+    "w/<slug:workspace_slug>/attendance/settings/sites/new/": {"slug": True, "post": {
+        "name": "Isolation", "owner": "branch", "latitude": "1", "longitude": "1", "radius_m": "100"}},
+    "w/<slug:workspace_slug>/attendance/settings/sites/<int:site_id>/": {"ids": {"site_id": "b_site"}, "post": {
+        "name": "Hijacked", "owner": "branch", "latitude": "1", "longitude": "1", "radius_m": "100"}},
+    "w/<slug:workspace_slug>/attendance/settings/sites/<int:site_id>/delete/": {"ids": {"site_id": "b_site"},
+                                                                                "post": {}},
+    "w/<slug:workspace_slug>/attendance/settings/kiosks/": {"slug": True, "post": {"name": "Isolation"}},
+    "w/<slug:workspace_slug>/attendance/settings/kiosks/<int:kiosk_id>/": {"ids": {"kiosk_id": "b_kiosk"},
+                                                                           "post": {"name": "Hijacked"}},
+    "w/<slug:workspace_slug>/attendance/settings/kiosks/<int:kiosk_id>/rotate/": {"ids": {"kiosk_id": "b_kiosk"},
+                                                                                  "post": {}},
+    "w/<slug:workspace_slug>/attendance/settings/kiosks/<int:kiosk_id>/delete/": {"ids": {"kiosk_id": "b_kiosk"},
+                                                                                  "post": {}},
+    "w/<slug:workspace_slug>/attendance/settings/pins/": {"slug": True, "post": {"code": "B-001", "pin": "4812"}},
+    # shifts, my and team attendance, corrections (attendance/views/{shifts,days,corrections}.py)
+    "w/<slug:workspace_slug>/attendance/my/": {"slug": True},
+    "w/<slug:workspace_slug>/attendance/team/": {"slug": True},
+    "w/<slug:workspace_slug>/attendance/shifts/": {"slug": True},
+    "w/<slug:workspace_slug>/attendance/shifts/add/": {"slug": True, "post": {"shift-name": "Isolation",
+                                                                              "shift-starts": "09:00",
+                                                                              "shift-ends": "17:00"}},
+    "w/<slug:workspace_slug>/attendance/shifts/<int:shift_id>/": {"ids": {"shift_id": "b_shift"},
+                                                                  "post": {"name": "Hijacked", "starts": "09:00",
+                                                                           "ends": "17:00"}},
+    "w/<slug:workspace_slug>/attendance/shifts/<int:shift_id>/delete/": {"ids": {"shift_id": "b_shift"}, "post": {}},
+    "w/<slug:workspace_slug>/attendance/shifts/assignments/add/": {"slug": True, "post": {
+        "assign-shift_id": "1", "assign-branch_id": "1", "assign-starts_on": "2031-01-01"}},
+    "w/<slug:workspace_slug>/attendance/shifts/assignments/<int:assignment_id>/delete/": {
+        "ids": {"assignment_id": "b_shift_assignment"}, "post": {}},
+    "w/<slug:workspace_slug>/attendance/corrections/": {"slug": True},
+    "w/<slug:workspace_slug>/attendance/corrections/new/": {"slug": True, "post": {
+        "work_date": "2026-01-05", "clock_in": "2026-01-05T09:00", "clock_out": "2026-01-05T17:00",
+        "reason": "Isolation"}},
+    **{f"w/<slug:workspace_slug>/attendance/corrections/<int:correction_id>/{action}/": {
+        "ids": {"correction_id": "b_correction"}, "post": {"comment": "Hijacked"}}
+       for action in ("approve", "reject", "withdraw")},
     # people pages (org/views.py)
     "w/<slug:workspace_slug>/people/": {"slug": True},
     "w/<slug:workspace_slug>/people/export": {"slug": True},
@@ -277,7 +360,9 @@ def test_page_sends_anonymous_callers_to_sign_in(client, db, pattern):
                           "notification_id": 1, "webhook_id": 1, "delivery_id": 1,
                           "deal_id": 1, "pipeline_id": 1, "view_id": 1, "record_id": 1, "note_id": 1,
                           "activity_id": 1, "contact_id": 1, "company_id": 1, "field_id": 1,
-                          "lead_id": 1, "web_form_id": 1})
+                          "lead_id": 1, "web_form_id": 1, "holiday_id": 1, "leave_type_id": 1,
+                          "request_id": 1, "delegation_id": 1, "site_id": 1, "kiosk_id": 1,
+                          "shift_id": 1, "assignment_id": 1, "correction_id": 1})
     spec = PAGES[pattern]
     response = client.post(path, spec["post"]) if "post" in spec else client.get(path)
     assert response.status_code == 302 and response["Location"].startswith("/signin"), (pattern, response.status_code)

@@ -203,6 +203,55 @@ def _sign_up_with_errors(page, base, world) -> None:
 
 
 # Patterns with more than the workspace slug, and pages whose interesting state needs a session or a query.
+def _leave_type_edit(page, base, world) -> None:
+    """The policy form of the annual leave type, reached from the list of leave types."""
+    page.goto(base + _w("leave/settings/types/").format(**world))
+    with page.expect_navigation():
+        page.get_by_role("link", name="Annual leave").click()
+
+
+def _holiday_refused(page, base, world) -> None:
+    """The holidays page with the add form refused (no name), a holiday already listed."""
+    add = _w("attendance/holidays/add").format(**world)
+    for name in ("Company day", ""):
+        page.goto(base + _w("attendance/holidays/").format(**world))
+        form = page.locator(f'form[action="{add}"]')
+        form.locator("[name=date]").fill("2026-06-01")
+        form.locator("[name=name]").fill(name)
+        _submit(page, add)
+
+
+def _leave_request_refused(page, base, world) -> None:
+    """The leave request form refused (the last day before the first), its count and errors shown."""
+    new = _w("leave/requests/new/").format(**world)
+    page.goto(base + new)
+    page.locator("[name=start_date]").fill("2030-01-09")
+    page.locator("[name=end_date]").fill("2030-01-07")
+    _submit(page, new)
+
+
+def _kiosk_refused(page, base, world) -> None:
+    """The kiosk page with a wrong PIN: the one generic message."""
+    path = "/kiosk/{att_kiosk_key}/".format(**world)
+    page.goto(base + path)
+    page.locator("[name=code]").fill("E003")
+    page.locator("[name=pin]").fill("9999")
+    _submit(page, path, "Clock in")
+
+
+def _site_refused(page, base, world) -> None:
+    """The new-site form refused: an unknown employee code, a radius too small."""
+    new = _w("attendance/settings/sites/new/").format(**world)
+    page.goto(base + new)
+    page.locator("[name=name]").fill("Home office")
+    page.locator("[name=owner][value=employee]").check()
+    page.locator("[name=employee_code]").fill("NOPE")
+    page.locator("[name=latitude]").fill("52.5")
+    page.locator("[name=longitude]").fill("13.4")
+    page.locator("[name=radius_m]").fill("5")
+    _submit(page, new)
+
+
 WAYS: dict[str, list[Way]] = {
     "w/<slug:workspace_slug>/roles/<int:role_id>/edit": [
         Way(_w("roles/{custom_role}/edit"), label="custom role"), Way(_w("roles/{builtin_role}/edit"), label="built-in role")],
@@ -274,6 +323,30 @@ WAYS: dict[str, list[Way]] = {
     "f/<str:key>": [Way("/f/{crm_web_form_key}", signed_out=True),
                     Way(steps=_public_form_refused, signed_out=True, label="refused")],
     "f/<str:key>/thanks": [Way("/f/{crm_web_form_key}/thanks", signed_out=True)],
+    # holidays, leave types and balances (attendance/views/holidays.py, leave/views/settings.py)
+    "w/<slug:workspace_slug>/attendance/holidays/": [Way(_w("attendance/holidays/"), label="empty"),
+                                                    Way(steps=_holiday_refused, label="a holiday, the form refused")],
+    "w/<slug:workspace_slug>/leave/settings/types/<int:leave_type_id>/": [Way(steps=_leave_type_edit)],
+    # shifts (attendance/views/shifts.py)
+    "w/<slug:workspace_slug>/attendance/shifts/<int:shift_id>/": [Way(_w("attendance/shifts/{att_shift}/"))],
+    # leave requests (leave/views/requests.py): a waiting request of Remy's, with a comment (the owner decides)
+    "w/<slug:workspace_slug>/leave/requests/<int:request_id>/": [Way(_w("leave/requests/{leave_request}/"))],
+    "w/<slug:workspace_slug>/leave/requests/new/": [Way(_w("leave/requests/new/"), label="empty"),
+                                                   Way(steps=_leave_request_refused, label="refused")],
+    # clocking settings and the kiosk (attendance/views/settings.py, attendance/views/kiosk.py)
+    "w/<slug:workspace_slug>/attendance/settings/sites/new/": [Way(_w("attendance/settings/sites/new/")),
+                                                              Way(steps=_site_refused, label="refused")],
+    "w/<slug:workspace_slug>/attendance/settings/sites/<int:site_id>/": [Way(_w("attendance/settings/sites/{att_site}/"))],
+    "w/<slug:workspace_slug>/attendance/settings/sites/<int:site_id>/delete/": [
+        Way(_w("attendance/settings/sites/{att_site}/delete/"))],
+    "w/<slug:workspace_slug>/attendance/settings/kiosks/<int:kiosk_id>/": [
+        Way(_w("attendance/settings/kiosks/{att_kiosk}/"))],
+    "w/<slug:workspace_slug>/attendance/settings/kiosks/<int:kiosk_id>/rotate/": [
+        Way(_w("attendance/settings/kiosks/{att_kiosk}/rotate/"))],
+    "w/<slug:workspace_slug>/attendance/settings/kiosks/<int:kiosk_id>/delete/": [
+        Way(_w("attendance/settings/kiosks/{att_kiosk}/delete/"))],
+    "kiosk/<str:key>/": [Way("/kiosk/{att_kiosk_key}/", signed_out=True),
+                         Way(steps=_kiosk_refused, signed_out=True, label="a wrong PIN")],
 }
 
 # States no URL pattern names: the error page.
@@ -335,6 +408,29 @@ NOT_PAGES = {
     "w/<slug:workspace_slug>/webhooks/<int:webhook_id>/test": "POST only",
     "w/<slug:workspace_slug>/webhooks/<int:webhook_id>/delete": "POST only",
     "w/<slug:workspace_slug>/webhooks/<int:webhook_id>/deliveries/<int:delivery_id>/resend": "POST only",
+    "w/<slug:workspace_slug>/leave/calendar/feeds/rotate": "POST only (a GET goes to the team calendar)",
+    "w/<slug:workspace_slug>/attendance/reports/monthly/export": "a CSV or XLSX download",
+    "feeds/leave/<str:token>.ics": "an iCal file for calendar apps",
+    "w/<slug:workspace_slug>/attendance/holidays/add": "POST only (a GET goes to the holidays page)",
+    "w/<slug:workspace_slug>/attendance/shifts/add/": "POST only (a GET goes to the shifts page)",
+    "w/<slug:workspace_slug>/attendance/shifts/<int:shift_id>/delete/": "POST only",
+    "w/<slug:workspace_slug>/attendance/shifts/assignments/add/": "POST only (a GET goes to the shifts page)",
+    "w/<slug:workspace_slug>/attendance/shifts/assignments/<int:assignment_id>/delete/": "POST only",
+    "w/<slug:workspace_slug>/attendance/corrections/<int:correction_id>/approve/": "POST only",
+    "w/<slug:workspace_slug>/attendance/corrections/<int:correction_id>/reject/": "POST only",
+    "w/<slug:workspace_slug>/attendance/corrections/<int:correction_id>/withdraw/": "POST only",
+    "w/<slug:workspace_slug>/attendance/clock": "POST only (the dashboard's clock widget; a GET goes home)",
+    "w/<slug:workspace_slug>/attendance/holidays/fill": "POST only (a GET goes to the holidays page)",
+    "w/<slug:workspace_slug>/attendance/holidays/import": "POST only (a GET goes to the holidays page)",
+    "w/<slug:workspace_slug>/attendance/holidays/<int:holiday_id>/delete": "POST only",
+    "w/<slug:workspace_slug>/leave/balances/adjust": "POST only (a GET goes to the balances page)",
+    "w/<slug:workspace_slug>/leave/requests/preview/": "a part of the request form (its count), fetched by htmx",
+    "w/<slug:workspace_slug>/leave/requests/<int:request_id>/attachment/": "a download (a PDF or an image)",
+    "w/<slug:workspace_slug>/leave/requests/<int:request_id>/approve/": "POST only (a GET goes to the approvals)",
+    "w/<slug:workspace_slug>/leave/requests/<int:request_id>/reject/": "POST only (a GET goes to the approvals)",
+    "w/<slug:workspace_slug>/leave/requests/<int:request_id>/cancel/": "POST only (a GET goes to my leave)",
+    "w/<slug:workspace_slug>/leave/requests/<int:request_id>/comment/": "POST only (a GET goes to my leave)",
+    "w/<slug:workspace_slug>/leave/delegations/<int:delegation_id>/end/": "POST only",
 }
 
 
@@ -392,8 +488,67 @@ def world(workspace, owner, company):
             "today": dt.date.today().isoformat(),
             "unsubscribe_token": unsubscribe_token(owner.pk, ["workspaces.role_changed"]),
             "webhook": _webhook_with_a_delivery(actor, workspace), **_crm_deals(actor, workspace),
-            **_crm_contacts(actor, workspace), **_crm_leads(actor, workspace)}
+            **_crm_contacts(actor, workspace), **_crm_leads(actor, workspace),
+            **_leave_requests(workspace, company), **_clocking(actor, workspace, company),
+            **_attendance_days(actor, workspace, company)}
 
+
+def _attendance_days(actor, workspace, company) -> dict:
+    """A shift assigned to Berlin, last week's computed days of the owner's and Remy's (present, late, absent),
+    and a waiting correction of Remy's (the owner decides it): my/team attendance, shifts and corrections."""
+    from oorg.attendance import days
+    from oorg.attendance.models import Correction, Session
+    from oorg.attendance.services import shifts
+
+    today = dt.date.today()
+    monday = today - dt.timedelta(days=today.weekday() + 7)
+    with workspace_scope(workspace):
+        shift = shifts.create_shift(actor, name="Office", starts="09:00", ends="17:00", break_minutes=30,
+                                    grace_minutes=5, working_days=["mon", "tue", "wed", "thu", "fri"])
+        shifts.create_assignment(actor, shift_id=shift.pk, branch_id=company["berlin"].pk,
+                                 starts_on=monday - dt.timedelta(days=30))
+        for employee in (company["ceo"], company["report"]):
+            for offset in (0, 1):
+                start = dt.datetime.combine(monday + dt.timedelta(days=offset), dt.time(7, 7), tzinfo=dt.timezone.utc)
+                Session.objects.create(workspace=workspace, employee=employee, work_date=start.date(),
+                                       started_at=start, ended_at=start + dt.timedelta(hours=8), start_source="web",
+                                       end_source="web")
+            days.recompute_range(employee, monday, monday + dt.timedelta(days=6))
+        clock_in = dt.datetime.combine(monday + dt.timedelta(days=2), dt.time(7), tzinfo=dt.timezone.utc)
+        Correction.objects.create(workspace=workspace, employee=company["report"], work_date=clock_in.date(),
+                                  clock_in=clock_in, clock_out=clock_in + dt.timedelta(hours=8),
+                                  reason="Forgot to clock in", requested_by_id=company["report"].member_id)
+    return {"att_shift": shift.pk}
+
+
+def _clocking(actor, workspace, company) -> dict:
+    """An allowed site, and a kiosk (kiosks on) where Remy has a PIN; the owner is clocked in (the widget)."""
+    from oorg.attendance.services import clocking, kiosks, policy, sites
+
+    with workspace_scope(workspace):
+        policy.update_policy(actor, kiosk_enabled=True)
+        site = sites.create_site(actor, name="Berlin office", branch_id=company["berlin"].pk, latitude=52.529,
+                                 longitude=13.401, radius_m=200)
+        kiosks.set_pin(actor, company["report"], pin="4812")
+        kiosk, url = kiosks.create_kiosk(actor, name="Front desk", branch_id=company["berlin"].pk)
+        clocking.clock_in(actor, company["ceo"], source="web", latitude=52.529, longitude=13.401)
+    return {"att_site": site.pk, "att_kiosk": kiosk.pk, "att_kiosk_key": url.rstrip("/").rsplit("/", 1)[1]}
+
+
+def _leave_requests(workspace, company) -> dict:
+    """A waiting request of Remy's (the owner decides it) with a comment of his, for the request page and the
+    approvals inbox."""
+    from oorg.core.permissions import Actor
+    from oorg.leave.models import LeaveRequest, LeaveType
+    from oorg.leave.services import approvals
+
+    day = dt.date.today() + dt.timedelta(days=40)
+    with workspace_scope(workspace):
+        req = LeaveRequest.objects.create(workspace=workspace, employee=company["report"],
+                                          leave_type=LeaveType.objects.get(code="annual"), start_date=day,
+                                          end_date=day + dt.timedelta(days=2), working_days=3, note="Family visit")
+        approvals.comment(Actor.system(workspace), req, comment="Handover done.")
+    return {"leave_request": req.pk}
 
 def _crm_deals(actor, workspace) -> dict:
     """A pipeline with deals in two stages (one moved, so its page has a stage history), for the board, the

@@ -318,6 +318,31 @@ def _crm_timeline(done: bool = False):
     return prepare
 
 
+def _leave(w):
+    """The owner's employee record, Rita (no account) reporting to the owner with a waiting request, a working day
+    ahead, another member (a delegate) and a delegation to them (leave/views/requests.py, approvals.py)."""
+    import datetime as dt
+
+    from oorg.core.permissions import Actor
+    from oorg.leave.models import Delegation, LeaveRequest, LeaveType
+
+    made = _member(w)
+    system = Actor.system(w["workspace"])
+    day = dt.date.today() + dt.timedelta(days=30)
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    with workspace_scope(w["workspace"]):
+        me = org_services.create_employee(system, code="L001", full_name="Olga Owner",
+                                          member=Membership.objects.get(user=w["owner"]).pk)
+        rita = org_services.create_employee(system, code="L002", full_name="Rita Report", manager=me)
+        unpaid = LeaveType.objects.get(code="unpaid")
+        req = LeaveRequest.objects.create(workspace=w["workspace"], employee=rita, leave_type=unpaid, start_date=day,
+                                          end_date=day, working_days=1)
+        delegation = Delegation.objects.create(workspace=w["workspace"], delegator=Membership.objects.get(
+            user=w["owner"]), delegate_id=made["membership_id"], starts_on=dt.date.today(), ends_on=day)
+    return {**made, "request_id": req.pk, "delegation_id": delegation.pk, "unpaid": unpaid.pk,
+            "leave_day": day.isoformat(), "today": dt.date.today().isoformat()}
+
 def _crm_lead(w):
     """A lead of the owner's (with a company name, so converting it makes a company too), and a pipeline."""
     from oorg.crm.services import leads
@@ -373,6 +398,103 @@ def _current_setup_code(w) -> str:
 
 def _now(key: str):
     return lambda w: pyotp.TOTP(w[key]).now()
+
+
+def _holiday_this_year(w):
+    import datetime as dt
+
+    from oorg.attendance.models import Holiday
+
+    with workspace_scope(w["workspace"]):
+        holiday = Holiday.objects.create(workspace=w["workspace"], date=dt.date(dt.date.today().year, 6, 1),
+                                         name="Reload day")
+    return {"holiday_id": holiday.pk}
+
+
+def _annual_leave(w):
+    from oorg.leave.models import LeaveType
+
+    with workspace_scope(w["workspace"]):
+        return {"leave_type_id": LeaveType.objects.get(code="annual").pk}
+
+
+def _owner_employee(w):
+    """The owner's own employee record, so the balances page has someone to show (and adjust)."""
+    with workspace_scope(w["workspace"]):
+        membership = Membership.objects.get(user=w["owner"])
+        org_services.create_employee(w["actor"], code="R001", full_name="Olivia Owner", member=membership.pk)
+    return {}
+
+
+def _att_shift(w):
+    """A shift assigned to a branch (for the shift, assignment and delete forms)."""
+    import datetime as dt
+
+    from oorg.attendance.services import shifts
+
+    branch = _att_branch(w)["branch_id"]
+    with workspace_scope(w["workspace"]):
+        shift = shifts.create_shift(w["actor"], name="Reload shift", starts="09:00", ends="17:00")
+        assignment = shifts.create_assignment(w["actor"], shift_id=shift.pk, branch_id=branch,
+                                              starts_on=dt.date(2030, 1, 1), ends_on=dt.date(2030, 12, 31))
+    return {"shift_id": shift.pk, "assignment_id": assignment.pk, "branch_id": branch}
+
+
+def _att_correction(w, *, own: bool = False):
+    """A waiting correction: the owner's own (to withdraw), or an employee's the owner decides."""
+    import datetime as dt
+
+    from oorg.attendance.models import Correction
+    from oorg.org.models import Employee
+
+    if own:
+        _owner_employee(w)
+    with workspace_scope(w["workspace"]):
+        if own:
+            employee = Employee.objects.get(code="R001")
+        else:
+            employee = org_services.create_employee(w["actor"], code="R002", full_name="Rita Reload")
+        clock_in = dt.datetime(2026, 3, 2, 8, tzinfo=dt.timezone.utc)
+        correction = Correction.objects.create(workspace=w["workspace"], employee=employee, work_date=clock_in.date(),
+                                               clock_in=clock_in, clock_out=clock_in + dt.timedelta(hours=8),
+                                               reason="Reload")
+    return {"correction_id": correction.pk}
+
+
+def _att_branch(w):
+    with workspace_scope(w["workspace"]):
+        return {"branch_id": org_services.create_branch(w["actor"], name="Reload branch").pk}
+
+
+def _att_site(w):
+    from oorg.attendance.services import sites
+
+    branch = _att_branch(w)["branch_id"]
+    with workspace_scope(w["workspace"]):
+        site = sites.create_site(w["actor"], name="Reload site", branch_id=branch, latitude=52.5, longitude=13.4)
+    return {"site_id": site.pk}
+
+
+def _att_kiosk(w):
+    from oorg.attendance.services import kiosks
+
+    with workspace_scope(w["workspace"]):
+        kiosk, _url = kiosks.create_kiosk(w["actor"], name="Reload kiosk")
+    return {"kiosk_id": kiosk.pk}
+
+
+def _att_public_kiosk(w):
+    """Kiosks on, the owner's employee record (R001) with a PIN, and a kiosk's key."""
+    from oorg.attendance.services import kiosks, policy
+    from oorg.org.models import Employee
+
+    _owner_employee(w)
+    with workspace_scope(w["workspace"]):
+        policy.update_policy(w["actor"], kiosk_enabled=True)
+        employee = Employee.objects.get(code="R001")
+        kiosks.set_pin(w["actor"], employee, pin="4812")
+        _kiosk, url = kiosks.create_kiosk(w["actor"], name="Reload kiosk")
+    return {"key": url.rstrip("/").rsplit("/", 1)[1]}
 
 
 FORMS = [
@@ -504,6 +626,60 @@ FORMS = [
          prepare=_crm_web_form),
     Form("f/<str:key>", "/f/{key}", {"full_name": "Reload visitor", "email": "visitor@reload.example"},
          signed_in=None, prepare=_crm_web_form),
+    # holidays (attendance/views/holidays.py); leave types and balance adjustments (leave/views/settings.py)
+    Form(W + "attendance/holidays/add", _w("attendance/holidays/"), {"date": "2026-06-01", "name": "Reload day"}),
+    Form(W + "attendance/holidays/fill", _w("attendance/holidays/"), {"country": "DE"}),
+    Form(W + "attendance/holidays/import", _w("attendance/holidays/"),
+         {"file": {"name": "days.csv", "mimeType": "text/csv", "buffer": b"date,name\n2026-07-01,Reload\n"}}),
+    Form(W + "attendance/holidays/<int:holiday_id>/delete", _w("attendance/holidays/"), prepare=_holiday_this_year),
+    Form(W + "leave/settings/types/new", _w("leave/settings/types/new"), {"code": "reload", "name": "Reload leave"}),
+    Form(W + "leave/settings/types/<int:leave_type_id>/", _w("leave/settings/types/{leave_type_id}/"),
+         {"days_per_year": "27"}, prepare=_annual_leave),
+    Form(W + "leave/balances/adjust", _w("leave/balances/"), {"days": "1", "reason": "Reload"},
+         prepare=_owner_employee),
+    # clocking: one's kiosk PIN, the clocking settings (attendance/views/{clocking,settings}.py) and the kiosk
+    Form(W + "attendance/my-pin/", _w("attendance/my-pin/"), {"pin": "4812", "password": PASSWORD},
+         prepare=_owner_employee),
+    Form(W + "attendance/settings/policy/", _w("attendance/settings/policy/"), {"overtime_threshold_minutes": "20"}),
+    # shifts, assignments and corrections (attendance/views/{shifts,corrections}.py)
+    Form(W + "attendance/shifts/add/", _w("attendance/shifts/"),
+         {"shift-name": "Early", "shift-starts": "06:00", "shift-ends": "14:00"}),
+    Form(W + "attendance/shifts/<int:shift_id>/", _w("attendance/shifts/{shift_id}/"), {"grace_minutes": "10"},
+         prepare=_att_shift),
+    Form(W + "attendance/shifts/<int:shift_id>/delete/", _w("attendance/shifts/{shift_id}/"), prepare=_att_shift),
+    Form(W + "attendance/shifts/assignments/add/", _w("attendance/shifts/"),
+         {"assign-shift_id": "{shift_id}", "assign-branch_id": "{branch_id}", "assign-starts_on": "2031-01-01"},
+         prepare=_att_shift),
+    Form(W + "attendance/shifts/assignments/<int:assignment_id>/delete/", _w("attendance/shifts/"),
+         prepare=_att_shift),
+    Form(W + "attendance/corrections/new/", _w("attendance/corrections/new/?date=2026-03-03"),
+         {"reason": "Forgot to clock out"}, prepare=_owner_employee),
+    Form(W + "attendance/corrections/<int:correction_id>/approve/", _w("attendance/corrections/"),
+         {"comment": "Fine"}, prepare=_att_correction),
+    Form(W + "attendance/corrections/<int:correction_id>/reject/", _w("attendance/corrections/"),
+         {"comment": "No"}, prepare=_att_correction),
+    Form(W + "attendance/corrections/<int:correction_id>/withdraw/", _w("attendance/corrections/"),
+         prepare=lambda w: _att_correction(w, own=True)),
+    Form(W + "attendance/settings/sites/new/", _w("attendance/settings/sites/new/"),
+         {"name": "Reload office", "branch_id": "{branch_id}", "latitude": "52.5", "longitude": "13.4"},
+         prepare=_att_branch),
+    Form(W + "attendance/settings/sites/<int:site_id>/", _w("attendance/settings/sites/{site_id}/"),
+         {"radius_m": "300"}, prepare=_att_site),
+    Form(W + "attendance/settings/sites/<int:site_id>/delete/", _w("attendance/settings/sites/{site_id}/delete/"),
+         prepare=_att_site),
+    Form(W + "attendance/settings/kiosks/", _w("attendance/settings/kiosks/"), {"name": "Reload front desk"}),
+    Form(W + "attendance/settings/kiosks/<int:kiosk_id>/", _w("attendance/settings/kiosks/{kiosk_id}/"),
+         {"name": "Renamed kiosk"}, submit="button.btn-primary", prepare=_att_kiosk),
+    Form(W + "attendance/settings/kiosks/<int:kiosk_id>/rotate/", _w("attendance/settings/kiosks/{kiosk_id}/rotate/"),
+         prepare=_att_kiosk),
+    Form(W + "attendance/settings/kiosks/<int:kiosk_id>/delete/", _w("attendance/settings/kiosks/{kiosk_id}/delete/"),
+         prepare=_att_kiosk),
+    Form(W + "attendance/settings/pins/", _w("attendance/settings/pins/"), {"code": "R001", "pin": "4812"},
+         prepare=_owner_employee),
+    Form("kiosk/<str:key>/", "/kiosk/{key}/", {"code": "R001", "pin": "4812"},
+         submit="[name=action][value=in]", signed_in=None, prepare=_att_public_kiosk),
+    # leave: a calendar feed's "change address" button on the team calendar (leave/views/calendar.py)
+    Form(W + "leave/calendar/feeds/rotate", _w("leave/calendar/")),
     # the account
     Form("account/profile", "/account/profile", {"full_name": "Olivia O. Owner"}),
     Form("account/photo/upload", "/account/profile", {"photo": {"name": "me.png", "mimeType": "image/png",
@@ -535,6 +711,19 @@ FORMS = [
     Form(W + "notifications/read-all", _w("notifications/"), prepare=_notification, changes=False),
     Form(W + "notifications/preferences", _w("notifications/preferences"), {"quiet_start": "21:00"}),
     Form("unsubscribe/<str:token>", "/unsubscribe/{token}", signed_in=None, prepare=_unsubscribe_token),
+    # leave: the request form, a request's decisions and comments, delegations (leave/views/requests.py, approvals.py)
+    Form(W + "leave/requests/new/", _w("leave/requests/new/"),
+         {"leave_type_id": "{unpaid}", "start_date": "{leave_day}", "end_date": "{leave_day}"}, prepare=_leave),
+    Form(W + "leave/requests/<int:request_id>/approve/", _w("leave/requests/{request_id}/"),
+         {"approve-comment": "Fine"}, prepare=_leave),
+    Form(W + "leave/requests/<int:request_id>/reject/", _w("leave/requests/{request_id}/"),
+         {"reject-comment": "Release week"}, prepare=_leave),
+    Form(W + "leave/requests/<int:request_id>/cancel/", _w("leave/requests/{request_id}/"), prepare=_leave),
+    Form(W + "leave/requests/<int:request_id>/comment/", _w("leave/requests/{request_id}/"),
+         {"comment-comment": "Who covers?"}, prepare=_leave),
+    Form(W + "leave/delegations/", _w("leave/delegations/"),
+         {"delegate_id": "{membership_id}", "starts_on": "{today}", "ends_on": "{today}"}, prepare=_leave),
+    Form(W + "leave/delegations/<int:delegation_id>/end/", _w("leave/delegations/"), prepare=_leave),
     # webhooks (each action is audited, so each adds a row)
     Form(W + "webhooks/new", _w("webhooks/new"), {"url": "https://hooks.example.test/r", "events": ["*"]}),
     Form(W + "webhooks/<int:webhook_id>/edit", _w("webhooks/{webhook_id}/edit"), {"description": "Billing"},
@@ -551,6 +740,9 @@ FORMS = [
 
 # Form POSTs without a row, and why.
 NO_ROW: dict[str, str] = {
+    W + "attendance/clock": "the clock widget lives on the home dashboard once attendance/shell.py registers its "
+                            "card (row then: Form(W + 'attendance/clock', _w(''), submit='[name=action][value=in]', "
+                            "prepare=_owner_employee)); its PRG is in tests/web/test_post_redirect_get.py",
     W + "crm/board/deals/<int:deal_id>/move": "the board's script posts each move with fetch and never reloads the "
                                               "page; its no-script PRG is in tests/web/test_post_redirect_get.py",
 }

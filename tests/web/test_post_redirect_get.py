@@ -386,6 +386,161 @@ def _webhook(w, *, delivery=False) -> dict:
 BRANCH = {"name": "Lisbon", "country": "PT", "time_zone": "Europe/Lisbon", "working_days": ["mon", "tue"],
           "work_starts": "09:00", "work_ends": "17:00"}
 
+def _shifts_and_corrections(w, step: str):
+    """Shifts and assignments (as HR); a correction asked by the member and decided by the manager."""
+    import datetime as dt
+
+    from oorg.attendance.models import Correction, Shift, ShiftAssignment
+
+    slug = {"workspace_slug": w.slug}
+    with workspace_scope(w.workspace):
+        shift = Shift.objects.create(workspace=w.workspace, name="PRG shift", starts=dt.time(9), ends=dt.time(17))
+        assignment = ShiftAssignment.objects.create(workspace=w.workspace, shift=shift, branch=w.company["remote"],
+                                                    starts_on=dt.date(2030, 1, 1))
+        clock_in = dt.datetime(2026, 3, 2, 8, tzinfo=dt.timezone.utc)
+        correction = Correction.objects.create(workspace=w.workspace, employee=w.company["report"],
+                                               work_date=clock_in.date(), clock_in=clock_in,
+                                               clock_out=clock_in + dt.timedelta(hours=8), reason="PRG")
+    if step == "shift-add":
+        return w.post("attendance:shift-add", {"shift-name": "PRG 2", "shift-starts": "08:00", "shift-ends": "16:00"},
+                      role="hr", url_kwargs=slug)
+    if step == "shift":
+        return w.post("attendance:shift", {"name": "PRG renamed", "starts": "08:00", "ends": "16:00"}, role="hr",
+                      url_kwargs={**slug, "shift_id": shift.pk})
+    if step == "shift-delete":
+        return w.post("attendance:shift-delete", role="hr", url_kwargs={**slug, "shift_id": shift.pk})
+    if step == "assignment-add":
+        return w.post("attendance:assignment-add", {"assign-shift_id": str(shift.pk),
+                                                    "assign-employee_id": str(w.company["report"].pk),
+                                                    "assign-starts_on": "2030-01-01"}, role="hr", url_kwargs=slug)
+    if step == "assignment-delete":
+        return w.post("attendance:assignment-delete", role="hr",
+                      url_kwargs={**slug, "assignment_id": assignment.pk})
+    if step == "correction-new":
+        return w.post("attendance:correction-new", {"work_date": "2026-03-03", "clock_in": "2026-03-03T09:00",
+                                                    "clock_out": "2026-03-03T17:00", "reason": "PRG"},
+                      role="member", url_kwargs=slug)
+    if step == "correction-withdraw":
+        return w.post("attendance:correction-withdraw", role="member",
+                      url_kwargs={**slug, "correction_id": correction.pk})
+    return w.post(f"attendance:{step}", {"comment": "ok"}, role="manager",
+                  url_kwargs={**slug, "correction_id": correction.pk})
+
+
+def _clocking(w, step: str):
+    """The clock widget's POST and one's PIN (as the member), clocking settings (as HR), the kiosk (signed out)."""
+    from oorg.attendance.models import Kiosk, Site
+    from oorg.attendance.services import kiosks, policy
+
+    slug = {"workspace_slug": w.slug}
+    with workspace_scope(w.workspace):
+        site = Site.objects.create(workspace=w.workspace, name="PRG site", branch=w.company["berlin"], latitude=52.5,
+                                   longitude=13.4)
+        kiosk = Kiosk.objects.create(workspace=w.workspace, name="PRG kiosk", key_hash="p" * 64, key_sealed="x")
+    site_form = {"name": "PRG site 2", "owner": "branch", "branch_id": str(w.company["berlin"].pk),
+                 "latitude": "52.5", "longitude": "13.4", "radius_m": "150"}
+    if step == "clock":
+        return w.post("attendance:clock", {"action": "in"}, role="member", url_kwargs=slug)
+    if step == "my-pin":
+        return w.post("attendance:my-pin", {"pin": "4812", "password": PASSWORD}, role="member", url_kwargs=slug)
+    if step == "policy":
+        return w.post("attendance:policy", {"outside_site": "refuse", "forgotten_after_hours": "4",
+                                            "overtime_threshold_minutes": "15"}, role="hr", url_kwargs=slug)
+    if step == "site-new":
+        return w.post("attendance:site-new", site_form, role="hr", url_kwargs=slug)
+    if step == "site":
+        return w.post("attendance:site", site_form, role="hr", url_kwargs={**slug, "site_id": site.pk})
+    if step == "site-delete":
+        return w.post("attendance:site-delete", role="hr", url_kwargs={**slug, "site_id": site.pk})
+    if step == "kiosks":
+        return w.post("attendance:kiosks", {"name": "PRG new kiosk"}, role="hr", url_kwargs=slug)
+    if step == "kiosk":
+        return w.post("attendance:kiosk", {"name": "PRG renamed", "active": "on"}, role="hr",
+                      url_kwargs={**slug, "kiosk_id": kiosk.pk})
+    if step == "kiosk-rotate":
+        return w.post("attendance:kiosk-rotate", role="hr", url_kwargs={**slug, "kiosk_id": kiosk.pk})
+    if step == "kiosk-delete":
+        return w.post("attendance:kiosk-delete", role="hr", url_kwargs={**slug, "kiosk_id": kiosk.pk})
+    if step == "pins":
+        return w.post("attendance:pins", {"code": "E003", "pin": "4812"}, role="hr", url_kwargs=slug)
+    assert step == "public-kiosk", step
+    with workspace_scope(w.workspace):
+        policy.update_policy(w.actor(), kiosk_enabled=True)
+        kiosks.set_pin(w.actor(), w.company["report"], pin="4812")
+        _kiosk, url = kiosks.create_kiosk(w.actor(), name="PRG public kiosk")
+    return Client().post("/" + url.split("/", 3)[3], {"code": "E003", "pin": "4812", "action": "in"})
+
+
+def _holidays_and_balances(w, step: str):
+    """Holidays (attendance/views/holidays.py), leave types and balance adjustments (leave/views/settings.py), as HR."""
+    import datetime as dt
+
+    from oorg.attendance.models import Holiday
+    from oorg.leave.models import LeaveType
+
+    slug = {"workspace_slug": w.slug}
+    with workspace_scope(w.workspace):
+        annual = LeaveType.objects.get(code="annual")
+    policy = {"name": "PRG leave", "color": "#112233", "accrual": "yearly", "days_per_year": "5",
+              "min_notice_days": "0", "half_days": "on"}
+    if step == "holiday-add":
+        return w.post("attendance:holiday-add", {"date": "2031-01-01", "name": "PRG day", "branch": "all"}, role="hr",
+                      url_kwargs=slug)
+    if step == "holiday-fill":
+        return w.post("attendance:holiday-fill", {"branch": str(w.company["berlin"].pk), "year": "2031"}, role="hr",
+                      url_kwargs=slug)
+    if step == "holiday-import":
+        return w.client("hr").post(reverse("attendance:holiday-import", kwargs=slug), {
+            "file": SimpleUploadedFile("days.csv", b"date,name\n2031-02-01,PRG\n"), "branch": "all"})
+    if step == "holiday-delete":
+        with workspace_scope(w.workspace):
+            holiday = Holiday.objects.create(workspace=w.workspace, date=dt.date(2031, 3, 1), name="PRG")
+        return w.post("attendance:holiday-delete", role="hr", url_kwargs={**slug, "holiday_id": holiday.pk})
+    if step == "type-new":
+        return w.post("leave:type-new", {**policy, "code": "prg"}, role="hr", url_kwargs=slug)
+    if step == "type":
+        return w.post("leave:type", {**policy, "name": "Annual leave", "days_per_year": "26"}, role="hr",
+                      url_kwargs={**slug, "leave_type_id": annual.pk})
+    return w.post("leave:balance-adjust", {"employee_id": w.company["report"].pk, "leave_type_id": annual.pk,
+                                           "days": "1", "reason": "PRG"}, role="hr", url_kwargs=slug)
+
+
+def _leave_request(w, action: str):
+    """A pending request of the member's (Remy, Mia's report) and the forms of its page, of the request form and
+    of the delegations page (leave/views/requests.py, leave/views/approvals.py)."""
+    import datetime as dt
+
+    from oorg.leave.models import Delegation, LeaveRequest, LeaveType
+
+    day = dt.date.today() + dt.timedelta(days=60)
+    with workspace_scope(w.workspace):
+        unpaid = LeaveType.objects.get(code="unpaid")
+        req = LeaveRequest.objects.create(workspace=w.workspace, employee=w.company["report"], leave_type=unpaid,
+                                          start_date=day, end_date=day, working_days=1,
+                                          requested_by=w.membership("member"))
+    url = lambda name, **kw: reverse(name, kwargs={"workspace_slug": w.slug, **kw})  # noqa: E731
+    if action == "new":
+        new_day = day + dt.timedelta(days=7)
+        while new_day.weekday() >= 5:
+            new_day += dt.timedelta(days=1)
+        return w.client("member").post(url("leave:request-new"), {"leave_type_id": unpaid.pk,
+                                                                  "start_date": new_day, "end_date": new_day})
+    if action in ("approve", "reject"):
+        return w.client("manager").post(url(f"leave:request-{action}", request_id=req.pk),
+                                        {f"{action}-comment": "PRG"})
+    if action in ("cancel", "comment"):
+        return w.client("member").post(url(f"leave:request-{action}", request_id=req.pk),
+                                       {f"{action}-comment": "PRG"})
+    today = dt.date.today()
+    if action == "delegations":
+        return w.client("manager").post(url("leave:delegations"), {"delegate_id": w.membership("hr").pk,
+                                                                  "starts_on": today, "ends_on": today})
+    with workspace_scope(w.workspace):
+        delegation = Delegation.objects.create(workspace=w.workspace, delegator=w.membership("manager"),
+                                               delegate=w.membership("hr"), starts_on=today, ends_on=today)
+    return w.client("manager").post(url("leave:delegation-end", delegation_id=delegation.pk))
+
+
 SUBMISSIONS = {
     # accounts: signing up and in
     "accounts:signup": lambda w: Client().post("/signup", SIGNUP),
@@ -509,6 +664,18 @@ SUBMISSIONS = {
     "crm:web-form-rotate": lambda w: _crm_leads(w, "web-form-rotate"),
     "crm:web-form-delete": lambda w: _crm_leads(w, "web-form-delete"),
     "crm-public:form": lambda w: _crm_leads(w, "public"),
+    # shifts, assignments and corrections (attendance/views/{shifts,corrections}.py)
+    **{f"attendance:{step}": (lambda step: lambda w: _shifts_and_corrections(w, step))(step)
+       for step in ("shift-add", "shift", "shift-delete", "assignment-add", "assignment-delete", "correction-new",
+                    "correction-approve", "correction-reject", "correction-withdraw")},
+    # holidays, leave types and balance adjustments, as HR
+    **{f"attendance:{step}": (lambda step: lambda w: _holidays_and_balances(w, step))(step)
+       for step in ("holiday-add", "holiday-fill", "holiday-import", "holiday-delete")},
+    **{f"leave:{step}": (lambda step: lambda w: _holidays_and_balances(w, step))(step)
+       for step in ("type-new", "type", "balance-adjust")},
+    # leave: the team calendar's "change address" buttons of the iCal feeds (leave/views/calendar.py)
+    "leave:feed-rotate": lambda w: w.post("leave:feed-rotate", {"scope": "me"}, role="member",
+                                          url_kwargs={"workspace_slug": w.slug}),
     # notifications: the centre's buttons, preferences, an email's unsubscribe link
     "notifications:read": lambda w: _notification(w, "read"),
     "notifications:unread": lambda w: _notification(w, "unread"),
@@ -519,6 +686,16 @@ SUBMISSIONS = {
         reverse("notifications:preferences", kwargs={"workspace_slug": w.slug}),
         {"quiet_hours_enabled": "on", "quiet_start": "22:00", "quiet_end": "07:00"}),
     "notifications:unsubscribe": _unsubscribe,
+    # leave requests, their decisions and delegations (leave/views/requests.py, leave/views/approvals.py)
+    **{f"leave:request-{action}": (lambda action: lambda w: _leave_request(w, action))(action)
+       for action in ("new", "approve", "reject", "cancel", "comment")},
+    "leave:delegations": lambda w: _leave_request(w, "delegations"),
+    "leave:delegation-end": lambda w: _leave_request(w, "delegation-end"),
+    # clocking: the dashboard widget, one's PIN, the clocking settings and the public kiosk
+    **{f"attendance:{step}": (lambda step: lambda w: _clocking(w, step))(step)
+       for step in ("clock", "my-pin", "policy", "site-new", "site", "site-delete", "kiosks", "kiosk",
+                    "kiosk-rotate", "kiosk-delete", "pins")},
+    "attendance-public:kiosk": lambda w: _clocking(w, "public-kiosk"),
     # webhooks: the form, and the buttons of a webhook's page
     "webhooks:new": lambda w: w.post("webhooks:new", {"url": "https://hooks.example.test/n", "events": ["*"]},
                                      url_kwargs={"workspace_slug": w.slug}),

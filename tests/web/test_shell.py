@@ -39,8 +39,13 @@ def test_a_member_sees_only_what_they_may_use(workspace, member):
     assert items == {"Home": f"/w/{workspace.slug}/", **crm, "Directory": f"/w/{workspace.slug}/people/",
                      "Org chart": f"/w/{workspace.slug}/people/chart/",
                      "Departments": f"/w/{workspace.slug}/people/departments/",
+                     **{label: f"/w/{workspace.slug}/{path}" for label, path in (
+                         ("My attendance", "attendance/my/"), ("Corrections", "attendance/corrections/"),
+                         ("Holidays", "attendance/holidays/"), ("My leave", "leave/"), ("Balances", "leave/balances/"),
+                         ("Team calendar", "leave/calendar/"))},
                      "All notifications": f"/w/{workspace.slug}/notifications/", "Members": f"/w/{workspace.slug}/members/"}
-    for hidden in ("Roles", "Audit log", "Settings", "My team", "Organization"):
+    for hidden in ("Roles", "Audit log", "Settings", "My team", "Organization", "Team attendance", "Monthly report",
+                   "Shifts", "Clocking settings", "Approvals", "Leave policies"):
         assert hidden not in items
 
 
@@ -49,11 +54,13 @@ def test_the_owner_sees_every_area_grouped(workspace):
 
     assert list(links(nav)) == ["Home", "Leads", "Contacts", "Companies", "Deals", "Pipeline board", "Forecast",
                                 "My activities", "Import", "CRM settings", "Directory", "Org chart", "Departments", "My team", "Organization",
+                                "My attendance", "Team attendance", "Corrections", "Monthly report", "Holidays", "Shifts",
+                                "Clocking settings", "My leave", "Balances", "Approvals", "Team calendar", "Leave policies",
                                 "All notifications", "Members", "Roles", "Audit log", "Settings", "Webhooks"]
     groups = re.findall(r'<details class="nav-group" data-area="([^"]+)"', nav)
-    assert groups == ["crm", "people", "notifications", "workspace"]
+    assert groups == ["crm", "people", "attendance", "leave", "notifications", "workspace"]
     icons = re.findall(r'(?:<a class="nav-link" href="[^"]+"(?: aria-current="page")?>|<summary class="nav-group-title">)<svg', nav)
-    assert len(icons) == 21 + 4  # every item and every group has its icon
+    assert len(icons) == 33 + 6  # every item and every group has its icon
 
 
 @pytest.mark.parametrize(("path", "expected"), [
@@ -68,6 +75,13 @@ def test_the_owner_sees_every_area_grouped(workspace):
     ("members/", "Members"),
     ("roles/new", "Roles"),
     ("audit/", "Audit log"),
+    ("attendance/my/", "My attendance"),
+    ("attendance/corrections/new/", "Corrections"),
+    ("attendance/settings/sites/", "Clocking settings"),
+    ("leave/", "My leave"),
+    ("leave/requests/new/", "My leave"),
+    ("leave/delegations/", "Approvals"),
+    ("leave/settings/types/new", "Leave policies"),
 ])
 def test_exactly_the_current_page_is_marked(workspace, path, expected):
     response = signed_in_client(workspace.owner).get(f"/w/{workspace.slug}/{path}")
@@ -94,7 +108,8 @@ def test_an_area_registered_by_its_app_appears_without_editing_web(workspace, me
     chart = text(client.get(f"/w/{workspace.slug}/people/chart/"))
 
     nav = sidebar(home)
-    assert re.findall(r'data-area="([^"]+)"', nav) == ["crm", "people", "lab", "notifications", "workspace"]  # 15, 20, 50, 80, 90
+    assert re.findall(r'data-area="([^"]+)"', nav) == ["crm", "people", "attendance", "leave", "lab", "notifications",
+                                                       "workspace"]  # 15, 20, 22, 24, 50, 80, 90
     assert "Experiments" in links(nav) and "Secret formulas" not in links(nav)  # a member lacks audit.event.view
     assert "Beakers" in home and "42 beakers on the bench" in home
     assert "Locked cabinet" not in home and "Nothing to say" not in home

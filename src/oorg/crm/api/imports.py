@@ -17,13 +17,13 @@ from ..services import exports, imports
 router = Router(tags=["crm"])
 
 
-class ImportErrorItem(Schema):
+class CrmImportProblem(Schema):
     line: int
     field: str | None = None
     message: str
 
 
-class ImportPreviewOut(Schema):
+class CrmImportPreviewOut(Schema):
     """An upload before the import: each header with the column it maps to ("" ignored), the header problems
     (line 1), and the first rows as the import would read them."""
 
@@ -31,7 +31,7 @@ class ImportPreviewOut(Schema):
     mapping: dict[str, str]
     columns: list[str]
     rows: list[dict[str, str]]
-    errors: list[ImportErrorItem]
+    errors: list[CrmImportProblem]
 
 
 def _mapping(file: UploadedFile, mapping: str | None) -> dict | None:
@@ -64,7 +64,7 @@ def _routes(entity: str, plural: str) -> None:
 
     for view in (preview, run, export):
         view.__name__ = f"{entity}_{view.__name__}"
-    router.post(f"/{plural}/import/preview", response=ImportPreviewOut,
+    router.post(f"/{plural}/import/preview", response=CrmImportPreviewOut,
                 summary=f"Headers of a {entity} file, the field each maps to, header problems, the first rows "
                         "(crm.records.import)")(preview)
     router.post(f"/{plural}/import", response={202: JobOut},
