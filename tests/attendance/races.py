@@ -7,30 +7,8 @@ from __future__ import annotations
 
 import json
 import sys
-import threading
 
-
-def _parallel(n_threads: int, work) -> tuple[list, list]:
-    from django.db import connections
-
-    answers, errors = [], []
-    start = threading.Barrier(n_threads)
-
-    def run(n):
-        try:
-            start.wait()
-            answers.extend(work(n))
-        except Exception as e:  # reported by the caller; a thread's exception would otherwise vanish
-            errors.append(repr(e))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(n_threads)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return sorted(answers), errors
+from tests.accounts.races import _parallel
 
 
 def ten_clock_ins() -> dict:

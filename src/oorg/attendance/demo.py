@@ -9,7 +9,6 @@ import datetime as dt
 from django.utils import timezone
 
 from oorg.core.errors import DomainError
-from oorg.core.models import Membership
 from oorg.core.permissions import Actor
 from oorg.org.models import Branch, Employee
 
@@ -33,9 +32,6 @@ def seed_attendance(context: dict, progress) -> None:
         progress("Adding demo shifts, holidays and two weeks of clock-ins")
         _seed(actor)
 
-
-def _as(membership: Membership) -> Actor:
-    return Actor(user=membership.user, workspace=membership.workspace, membership=membership, role=membership.role)
 
 
 def _seed(actor: Actor) -> None:
@@ -95,7 +91,7 @@ def _clock_two_weeks(actor: Actor, people: dict, today: dt.date) -> None:
     if member is not None and member.member_id:
         yesterday = [d.date for d in days_between(member, start, today - dt.timedelta(days=1))
                      if d.kind == "working"][-1]
-        corrections.request_correction(_as(member.member), work_date=yesterday,
+        corrections.request_correction(Actor.of(member.member), work_date=yesterday,
                                        clock_in=_at(member, yesterday, 9, 0).isoformat(),
                                        clock_out=_at(member, yesterday, 17, 45).isoformat(),
                                        reason="I forgot to clock out when I left at 17:45.")

@@ -73,6 +73,11 @@ class Actor:
     def system(cls, workspace) -> "Actor":
         return cls(user=None, workspace=workspace, role="system")
 
+    @classmethod
+    def of(cls, membership) -> "Actor":
+        """The member acting with their role's full rights (jobs and demo data acting as a person)."""
+        return cls(user=membership.user, workspace=membership.workspace, membership=membership, role=membership.role)
+
     @property
     def is_system(self) -> bool:
         return self.role == "system"

@@ -54,13 +54,10 @@ def seed_crm(context: dict, progress) -> None:
         _seed(actor)
 
 
-def _as(membership: Membership) -> Actor:
-    return Actor(user=membership.user, workspace=membership.workspace, membership=membership, role=membership.role)
-
 
 def _seed(owner: Actor) -> None:
     by_email = {m.user.email: m for m in Membership.objects.select_related("user", "workspace")}
-    team = [_as(by_email[e]) for e in ("owner@demo.oorg.test", "manager@demo.oorg.test", "member@demo.oorg.test")
+    team = [Actor.of(by_email[e]) for e in ("owner@demo.oorg.test", "manager@demo.oorg.test", "member@demo.oorg.test")
             if e in by_email] or [owner]
     pipeline = pipelines.ensure_default_pipeline(owner.workspace)
     stages = list(pipeline.stages.order_by("position", "id"))

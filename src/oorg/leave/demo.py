@@ -27,9 +27,6 @@ def seed_leave(context: dict, progress) -> None:
         _seed(actor)
 
 
-def _as(membership: Membership) -> Actor:
-    return Actor(user=membership.user, workspace=membership.workspace, membership=membership, role=membership.role)
-
 
 def _working(employee, start: dt.date, count: int) -> tuple[dt.date, dt.date]:
     """The first `count` consecutive working days from `start` (weekends and holidays skipped)."""
@@ -47,17 +44,17 @@ def _seed(actor: Actor) -> None:
     member = people["D005"]
     # Max (manager) took three days two weeks ago: approved by Olivia, his manager.
     start, end = _working(manager, today - dt.timedelta(days=21), 3)
-    taken = requests.create_request(_as(manager.member), leave_type_id=types["annual"].pk, start_date=start,
+    taken = requests.create_request(Actor.of(manager.member), leave_type_id=types["annual"].pk, start_date=start,
                                     end_date=end, note="Family visit")
     approvals.approve(actor, taken, comment="Enjoy!")
     # Mia (member) asks for a week next month: waiting for Max.
     start, end = _working(member, today + dt.timedelta(days=30), 5)
-    requests.create_request(_as(member.member), leave_type_id=types["annual"].pk, start_date=start, end_date=end,
+    requests.create_request(Actor.of(member.member), leave_type_id=types["annual"].pk, start_date=start, end_date=end,
                             note="Summer trip")
     # Bruno (no account) was sick last week: HR entered it, Max approved.
     bruno = people.get("D006")
     if bruno is not None:
         start, end = _working(bruno, today - dt.timedelta(days=7), 2)
-        sick = requests.create_request(_as(hr), leave_type_id=types["sick"].pk, start_date=start, end_date=end,
+        sick = requests.create_request(Actor.of(hr), leave_type_id=types["sick"].pk, start_date=start, end_date=end,
                                        employee_id=bruno.pk)
-        approvals.approve(_as(manager.member), sick)
+        approvals.approve(Actor.of(manager.member), sick)
