@@ -6,6 +6,8 @@ from oorg.attendance.models import Holiday
 from oorg.core.models import AuditEvent
 from oorg.core.tenancy import workspace_scope
 
+from ..conftest import _run_pending_on_commit
+
 ICS = b"""BEGIN:VCALENDAR
 VERSION:2.0
 PRODID:-//test//holidays//EN
@@ -220,3 +222,32 @@ def test_a_member_sees_holidays_but_no_forms(staff):
     response = browser.get(_page_url(staff))
     assert response.status_code == 200 and "Add a holiday" not in text(response)
     assert browser.post(_page_url(staff, "add"), {"date": "2026-06-01", "name": "x"}).status_code == 403
+
+
+def test_a_holiday_added_later_turns_a_closed_absence_into_a_holiday_and_back(staff):
+    """Days already computed on a holiday's date are computed again after it is added, moved or removed."""
+    from oorg.attendance import days
+    from oorg.attendance.models import AttendanceDay
+
+    ws, remy, sales_rep = staff["workspace"], staff["employees"]["member"], staff["sales_rep"]
+    monday = dt.date(2026, 6, 8)
+    with workspace_scope(ws):
+        days.recompute(remy, [monday])  # Berlin
+        days.recompute(sales_rep, [monday])  # Remote: another branch
+
+    def status(employee):
+        _run_pending_on_commit()  # the recomputation is queued for after the commit
+        with workspace_scope(ws):
+            return AttendanceDay.objects.get(employee=employee, date=monday).status
+
+    assert status(remy) == "absent" and status(sales_rep) == "absent"
+    hr = staff["clients"]["hr"]
+    added = hr.post("/holidays", {"date": "2026-06-08", "name": "Company day", "branch_id": staff["berlin"].pk})
+    assert added.status_code == 201
+    assert status(remy) == "holiday" and status(sales_rep) == "absent"  # only the branch's people
+    moved = hr.patch(f"/holidays/{added.json()['id']}", {"date": "2026-06-09"})
+    assert moved.status_code == 200 and status(remy) == "absent"
+    everyone = hr.post("/holidays", {"date": "2026-06-08", "name": "Founders' day", "branch_id": None})
+    assert everyone.status_code == 201 and status(remy) == "holiday" and status(sales_rep) == "holiday"
+    assert hr.delete(f"/holidays/{everyone.json()['id']}").status_code == 204
+    assert status(remy) == "absent" and status(sales_rep) == "absent"

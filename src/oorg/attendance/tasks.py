@@ -7,6 +7,9 @@ expected end (without a shift: 8 hours after its start; never before its start),
 its day recomputed. Each session is claimed with one conditional UPDATE (`ended_at IS NULL`), so two workers
 close it once and it is told once.
 
+attendance.recompute_days (queued after a holiday is added, moved or removed): the days already computed for
+those dates are computed again, so an absence that became a public holiday stops counting as one.
+
 attendance.close_days (hourly): every employee's yesterday, in their branch's zone, is computed if it has no
 row yet, so an absence appears without anyone looking. Employees are read per branch (one zone, one
 "yesterday") in batches, each lacking its row (a subquery); run twice, the second run finds nothing to do.
@@ -23,6 +26,7 @@ from django.utils import timezone
 from oorg.celery import app
 from oorg.core import audit
 from oorg.core.models import Workspace
+from oorg.core.tasks import workspace_task
 from oorg.core.tenancy import workspace_scope
 from oorg.org.models import Branch, Employee
 
@@ -142,3 +146,23 @@ def close_forgotten_sessions_task() -> int:
 @app.task(name="attendance.close_days")
 def close_days_task() -> int:
     return close_days()
+
+
+@workspace_task("attendance.recompute_days")
+def recompute_days(workspace_id: int, dates: list[str], branch_id: int | None = None) -> int:
+    """Compute again the days already written for `dates` (ISO), of one branch's employees (`branch_id`) or of
+    everyone's: after a holiday changed. Answers how many days were computed."""
+    wanted = sorted({dt.date.fromisoformat(d) for d in dates})
+    rows = AttendanceDay.objects.filter(date__in=wanted)
+    if branch_id is not None:
+        rows = rows.filter(employee__branch_id=branch_id)
+    by_employee: dict[int, list[dt.date]] = {}
+    for employee_id, day in rows.order_by("employee_id", "date").values_list("employee_id", "date").iterator():
+        by_employee.setdefault(employee_id, []).append(day)
+    done = 0
+    people = Employee.objects.filter(pk__in=rows.values("employee_id")).select_related("branch").order_by("pk")
+    for employee in people.iterator(chunk_size=BATCH):
+        with transaction.atomic():
+            days.recompute(employee, by_employee.get(employee.pk, []))
+        done += len(by_employee.get(employee.pk, []))
+    return done

@@ -140,6 +140,18 @@ def _duplicate(branch, day) -> HolidayExists:
     return HolidayExists(f"There is already a holiday on {day.isoformat()} {where}.", field="date")
 
 
+def _recompute_after_commit(workspace_id: int, changes: list[tuple[dt.date, int | None]]) -> None:
+    """Days already computed on a changed holiday's date are computed again after the commit (a Celery job: a
+    branch may have thousands of people), so an absence that became a holiday stops counting as one."""
+    from ..tasks import recompute_days
+
+    by_branch: dict[int | None, set[str]] = {}
+    for day, branch_id in changes:
+        by_branch.setdefault(branch_id, set()).add(day.isoformat())
+    for branch_id, dates in by_branch.items():
+        transaction.on_commit(lambda b=branch_id, d=sorted(dates): recompute_days.delay(workspace_id, d, b))
+
+
 def create_holiday(actor, *, date=None, name=None, branch_id=None) -> Holiday:
     require(actor, MANAGE)
     with Problems() as problems:
@@ -159,6 +171,7 @@ def create_holiday(actor, *, date=None, name=None, branch_id=None) -> Holiday:
                                              origin=Holiday.Origin.MANUAL)
             audit.record(actor, "attendance.holiday.created", holiday, target_label=f"{day.isoformat()} {name}",
                          date=day.isoformat(), branch_id=getattr(branch, "pk", None))
+            _recompute_after_commit(actor.workspace.pk, [(day, getattr(branch, "pk", None))])
     except IntegrityError:
         raise _duplicate(branch, day) from None
     return holiday
@@ -185,6 +198,7 @@ def update_holiday(actor, holiday: Holiday, **changes) -> Holiday:
     day, branch = clean.get("date", holiday.date), clean.get("branch", holiday.branch)
     if ("date" in moved or "branch" in moved) and _taken(branch, day, excluding=holiday.pk):
         raise _duplicate(branch, day)
+    before = (holiday.date, holiday.branch_id)
     try:
         with transaction.atomic():
             for key in moved:
@@ -193,6 +207,8 @@ def update_holiday(actor, holiday: Holiday, **changes) -> Holiday:
             audit.record(actor, "attendance.holiday.updated", holiday,
                          target_label=f"{holiday.date.isoformat()} {holiday.name}",
                          fields=["branch_id" if m == "branch" else m for m in moved])
+            if "date" in moved or "branch" in moved:
+                _recompute_after_commit(actor.workspace.pk, [before, (holiday.date, holiday.branch_id)])
     except IntegrityError:
         holiday.refresh_from_db()
         raise _duplicate(branch, day) from None
@@ -204,6 +220,7 @@ def delete_holiday(actor, holiday: Holiday) -> None:
     with transaction.atomic():
         audit.record(actor, "attendance.holiday.deleted", holiday,
                      target_label=f"{holiday.date.isoformat()} {holiday.name}", date=holiday.date.isoformat())
+        _recompute_after_commit(actor.workspace.pk, [(holiday.date, holiday.branch_id)])
         holiday.delete()
 
 
@@ -228,6 +245,7 @@ def _write_many(actor, branch: Branch | None, found: dict[dt.date, str], origin:
         audit.record(actor, "attendance.holidays.imported", branch,
                      target_label=branch.name if branch else "Every branch", origin=origin, created=len(new),
                      skipped=result["skipped"], **action_data)
+        _recompute_after_commit(actor.workspace.pk, [(h.date, h.branch_id) for h in new])
     return result
 
 
