@@ -11,7 +11,8 @@ MAX_FILE_BYTES and MAX_ROWS dates. An iCal VEVENT gives its DTSTART date (all-da
 give each date up to DTEND, exclusive; at most MAX_EVENT_DAYS), SUMMARY its name; a recurrence rule is not
 expanded (the first date is taken). A CSV has the columns `date,name` (a header row; dates YYYY-MM-DD).
 
-Changing holidays does not recompute past attendance days; days computed later see the new calendar.
+Adding, moving or removing a holiday computes again the days already written for its date, in a job after the
+commit (`_recompute_after_commit`, attendance.recompute_days).
 """
 from __future__ import annotations
 
